@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "mfa-toolchain",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mfa-admin", targets: ["mfa-admin"]),
+        .executable(name: "mfa-bench", targets: ["mfa-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // C libraries, found through pkg-config and installed from Debian's packages.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CQRencode", pkgConfig: "libqrencode", providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo", providers: [.apt(["libcairo2-dev"])]),
+
+        // HOTP/TOTP, Base32, otpauth URIs and recovery codes: pure computation, no I/O.
+        .target(
+            name: "OTP",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        // A small owner of SQLite connections and statements.
+        .target(name: "SQLiteDB", dependencies: ["CSQLite"]),
+        // The MFA store: schema, migrations, sealed secrets, the audit chain, domain types.
+        .target(
+            name: "MFAStore",
+            dependencies: [
+                "OTP", "SQLiteDB",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // What every executable shares: options, exit codes, logging bootstrap, run lock.
+        .target(
+            name: "CommandSupport",
+            dependencies: [
+                "MFAStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The tools' command-line layer: argument parsing, summaries, exit codes.
+        .target(
+            name: "Commands",
+            dependencies: ["OTP", "MFAStore", "CommandSupport"]
+        ),
+
+        // Seeded synthetic rosters for the benchmarks and the tests.
+        .target(name: "SyntheticRoster"),
+        .target(
+            name: "Benchmarks",
+            dependencies: [
+                "OTP", "MFAStore", "SyntheticRoster",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .executableTarget(name: "mfa-admin", dependencies: ["Commands", "CommandSupport"]),
+        .executableTarget(name: "mfa-bench", dependencies: ["Benchmarks", "CommandSupport"]),
+
+
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "OTPTests", dependencies: ["OTP", "TestSupport"]),
+        .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite", "TestSupport"]),
+        .testTarget(name: "MFAStoreTests", dependencies: ["MFAStore", "SQLiteDB", "TestSupport"]),
+        // Runs the built tools on copies of Samples/ in temporary folders.
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+    ]
+)

@@ -1,0 +1,97 @@
+import Foundation
+
+/// A platform environment. Each login lives in exactly one; the same person has a
+/// separate login, and a separate enrolment, per environment.
+public enum Environment: String, CaseIterable, Codable, Comparable, Sendable {
+    case live, sandpit
+
+    /// Accepts the names people write: `Live`, `LIVE`, ` sandpit `.
+    public init?(parsing text: some StringProtocol) {
+        self.init(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+
+    /// As the staff guide and the authenticator app show it.
+    public var displayName: String {
+        switch self {
+        case .live: "Live"
+        case .sandpit: "Sandpit"
+        }
+    }
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
+public enum UserType: String, CaseIterable, Codable, Sendable {
+    case staff, patient, service
+
+    public init?(parsing text: some StringProtocol) {
+        self.init(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+}
+
+public enum LoginStatus: String, CaseIterable, Codable, Sendable {
+    case active, deleted
+
+    public init?(parsing text: some StringProtocol) {
+        self.init(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
+    }
+}
+
+/// `pending` until the first correct code, `active` after; `ended` by a reset,
+/// `expired` by `mfa-expire`. Only pending and active enrolments are current.
+public enum EnrolmentState: String, CaseIterable, Codable, Sendable {
+    case pending, active, ended, expired
+
+    public var isCurrent: Bool { self == .pending || self == .active }
+}
+
+public enum EndReason: String, CaseIterable, Codable, Sendable {
+    case reset
+    case userDeleted = "user-deleted"
+    case neverActivated = "never-activated"
+}
+
+/// A platform role, by its display name ("Organisation Admin"). Matching ignores case
+/// and spacing, so `organisation admin` and `OrganisationAdmin` are the same role.
+public struct Role: Hashable, Comparable, Codable, Sendable, CustomStringConvertible {
+    public static let organisationAdmin = Role("Organisation Admin")
+
+    /// The roles the platform defines; a configuration may add more.
+    public static let platformRoles: [Role] = [
+        organisationAdmin, Role("Clinician"), Role("Nurse"), Role("Care Coordinator"), Role("Administrator"),
+        Role("Reporting User"), Role("Pharmacist"), Role("Receptionist"), Role("Read Only"),
+    ]
+
+    public let name: String
+
+    public init(_ name: String) { self.name = name }
+
+    /// The key roles are matched by: lowercase letters and digits only.
+    public var key: String { Self.key(name) }
+
+    public static func key(_ text: some StringProtocol) -> String {
+        String(text.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) })
+    }
+
+    public var description: String { name }
+    public static func < (lhs: Role, rhs: Role) -> Bool { lhs.name < rhs.name }
+    public static func == (lhs: Role, rhs: Role) -> Bool { lhs.key == rhs.key }
+    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+
+    public init(from decoder: any Decoder) throws { self.init(try decoder.singleValueContainer().decode(String.self)) }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
+
+    /// Roles are stored in one column, sorted, separated by `|`.
+    public static let storageSeparator: Character = "|"
+
+    public static func storageText(_ roles: some Sequence<Role>) -> String {
+        roles.map(\.name).sorted().joined(separator: String(storageSeparator))
+    }
+
+    public static func parseStorage(_ text: String) -> [Role] {
+        text.split(separator: storageSeparator).map { Role(String($0)) }
+    }
+}

@@ -1,0 +1,170 @@
+import Crypto
+import Foundation
+import SQLiteDB
+
+/// One line of the audit trail. Never holds a secret, a code or a recovery code.
+public struct Event: Sendable {
+    public enum Outcome: String, Sendable { case ok, refused, failed }
+
+    public var kind: String
+    public var actor: String
+    public var outcome: Outcome
+    public var organisation: String?
+    public var environment: Environment?
+    public var username: String?
+    public var loginID: Int64?
+    public var enrolmentID: Int64?
+    public var app: String?
+    public var detail: EventDetail
+
+    public init(
+        kind: String, actor: String, outcome: Outcome = .ok, organisation: String? = nil, environment: Environment? = nil,
+        username: String? = nil, loginID: Int64? = nil, enrolmentID: Int64? = nil, app: String? = nil,
+        detail: EventDetail = EventDetail()
+    ) {
+        self.kind = kind
+        self.actor = actor
+        self.outcome = outcome
+        self.organisation = organisation
+        self.environment = environment
+        self.username = username
+        self.loginID = loginID
+        self.enrolmentID = enrolmentID
+        self.app = app
+        self.detail = detail
+    }
+}
+
+/// A flat JSON object with keys in sorted order, so the same detail always gives the
+/// same text (and the same chain hash).
+public struct EventDetail: Sendable, ExpressibleByDictionaryLiteral {
+    public enum Value: Sendable {
+        case text(String)
+        case integer(Int64)
+        case bool(Bool)
+    }
+
+    public private(set) var values: [String: Value]
+
+    public init(dictionaryLiteral elements: (String, Value)...) {
+        values = Dictionary(elements, uniquingKeysWith: { $1 })
+    }
+
+    public subscript(key: String) -> Value? {
+        get { values[key] }
+        set { values[key] = newValue }
+    }
+
+    public var json: String {
+        var text = "{"
+        for (index, key) in values.keys.sorted().enumerated() {
+            if index > 0 { text += "," }
+            text += JSON.quote(key) + ":"
+            switch values[key]! {
+            case .text(let value): text += JSON.quote(value)
+            case .integer(let value): text += String(value)
+            case .bool(let value): text += value ? "true" : "false"
+            }
+        }
+        return text + "}"
+    }
+}
+
+extension EventDetail.Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    public init(stringLiteral value: String) { self = .text(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+}
+
+public enum JSON {
+    /// A JSON string literal (RFC 8259 escapes).
+    public static func quote(_ text: String) -> String {
+        var output = "\""
+        output.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": output += "\\\""
+            case "\\": output += "\\\\"
+            case "\n": output += "\\n"
+            case "\r": output += "\\r"
+            case "\t": output += "\\t"
+            case _ where scalar.value < 0x20:
+                output += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: output.unicodeScalars.append(scalar)
+            }
+        }
+        return output + "\""
+    }
+}
+
+extension Store {
+    static let genesisHash = [UInt8](repeating: 0, count: 32)
+
+    /// Appends `event` to the chain. Call inside a write transaction, so no other
+    /// writer can append between reading the previous hash and inserting.
+    @discardableResult
+    public func record(_ event: Event, at time: Int64? = nil) throws -> Int64 {
+        let previousHash = try database.row("SELECT hash FROM events ORDER BY id DESC LIMIT 1") { $0.blob(0) } ?? Self.genesisHash
+        let id = (try database.integer("SELECT max(id) FROM events") ?? 0) + 1
+        let at = time ?? now
+        let row = EventRow(
+            id: id, at: at, kind: event.kind, actor: event.actor, outcome: event.outcome.rawValue,
+            organisation: event.organisation, environment: event.environment?.rawValue, username: event.username,
+            loginID: event.loginID, enrolmentID: event.enrolmentID, app: event.app, detail: event.detail.json)
+        let hash = row.chainHash(previous: previousHash, key: vault.auditKey)
+        try database.run(
+            """
+            INSERT INTO events (id, at, kind, actor, outcome, organisation, environment, username, login_id,
+                                enrolment_id, app, detail, previous_hash, hash)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [id, at, row.kind, row.actor, row.outcome, row.organisation, row.environment, row.username, row.loginID,
+             row.enrolmentID, row.app, row.detail, previousHash, hash])
+        return id
+    }
+}
+
+/// An event as stored, and how its chain hash is computed.
+public struct EventRow: Sendable {
+    public var id: Int64
+    public var at: Int64
+    public var kind: String
+    public var actor: String
+    public var outcome: String
+    public var organisation: String?
+    public var environment: String?
+    public var username: String?
+    public var loginID: Int64?
+    public var enrolmentID: Int64?
+    public var app: String?
+    public var detail: String
+
+    /// HMAC-SHA256 under the audit key over the previous hash and every field,
+    /// each length-prefixed so no two different rows serialise alike.
+    public func chainHash(previous: [UInt8], key: SymmetricKey) -> [UInt8] {
+        var message = previous
+        func append(_ text: String?) {
+            guard let text else {
+                message.append(contentsOf: Array("-;".utf8))
+                return
+            }
+            message.append(contentsOf: Array("\(text.utf8.count):".utf8))
+            message.append(contentsOf: text.utf8)
+            message.append(UInt8(ascii: ";"))
+        }
+        append(String(id))
+        append(String(at))
+        append(kind)
+        append(actor)
+        append(outcome)
+        append(organisation)
+        append(environment)
+        append(username)
+        append(loginID.map(String.init))
+        append(enrolmentID.map(String.init))
+        append(app)
+        append(detail)
+        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+    }
+}

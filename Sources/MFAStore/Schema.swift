@@ -1,0 +1,124 @@
+/// Numbered migrations, applied in order on open; `PRAGMA user_version` records the
+/// last one applied. Never edit a released migration: add the next one.
+enum Schema {
+    static let migrations: [String] = [version1]
+
+    static var latestVersion: Int { migrations.count }
+
+    /// Constraints live here, not only in code: the unique login key, one current
+    /// enrolment per login, unique account names among current enrolments, foreign
+    /// keys, and CHECKs on every state.
+    static let version1 = """
+        CREATE TABLE organisations (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE CHECK (length(code) BETWEEN 1 AND 32),
+            created_at INTEGER NOT NULL
+        ) STRICT;
+
+        CREATE TABLE logins (
+            id INTEGER PRIMARY KEY,
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+            environment TEXT NOT NULL CHECK (environment IN ('live', 'sandpit')),
+            username TEXT NOT NULL CHECK (length(username) BETWEEN 1 AND 254),
+            email TEXT CHECK (email IS NULL OR length(email) BETWEEN 3 AND 254),
+            display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 200),
+            roles TEXT NOT NULL DEFAULT '',
+            user_type TEXT NOT NULL CHECK (user_type IN ('staff', 'patient', 'service')),
+            status TEXT NOT NULL CHECK (status IN ('active', 'deleted')),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            deleted_at INTEGER,
+            CHECK ((status = 'deleted') = (deleted_at IS NOT NULL)),
+            UNIQUE (organisation_id, environment, username)
+        ) STRICT;
+
+        CREATE TABLE enrolments (
+            id INTEGER PRIMARY KEY,
+            login_id INTEGER NOT NULL REFERENCES logins(id),
+            state TEXT NOT NULL CHECK (state IN ('pending', 'active', 'ended', 'expired')),
+            end_reason TEXT CHECK (end_reason IN ('reset', 'user-deleted', 'never-activated')),
+            sealed_secret BLOB CHECK (sealed_secret IS NULL OR length(sealed_secret) > 28),
+            algorithm TEXT NOT NULL CHECK (algorithm IN ('sha1', 'sha256', 'sha512')),
+            digits INTEGER NOT NULL CHECK (digits BETWEEN 6 AND 8),
+            period INTEGER NOT NULL CHECK (period BETWEEN 1 AND 3600),
+            issuer TEXT NOT NULL CHECK (length(issuer) > 0 AND instr(issuer, ':') = 0),
+            account_name TEXT NOT NULL CHECK (length(account_name) > 0 AND instr(account_name, ':') = 0),
+            last_step INTEGER NOT NULL DEFAULT -1,
+            failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+            locked_at INTEGER,
+            created_at INTEGER NOT NULL,
+            activated_at INTEGER,
+            ended_at INTEGER,
+            sheet_issued_at INTEGER,
+            last_used_at INTEGER,
+            last_used_app TEXT,
+            -- A current enrolment has a secret; an ended one has had it erased.
+            CHECK ((state IN ('pending', 'active')) = (sealed_secret IS NOT NULL)),
+            CHECK ((state IN ('ended', 'expired')) = (ended_at IS NOT NULL)),
+            CHECK ((state IN ('ended', 'expired')) = (end_reason IS NOT NULL)),
+            CHECK (state <> 'active' OR activated_at IS NOT NULL)
+        ) STRICT;
+        CREATE UNIQUE INDEX enrolments_one_current_per_login
+            ON enrolments(login_id) WHERE state IN ('pending', 'active');
+        -- Authenticator apps tell accounts apart by account name: two current ones must differ.
+        CREATE UNIQUE INDEX enrolments_unique_current_account_name
+            ON enrolments(account_name) WHERE state IN ('pending', 'active');
+        CREATE INDEX enrolments_by_login ON enrolments(login_id);
+
+        CREATE TABLE recovery_codes (
+            id INTEGER PRIMARY KEY,
+            enrolment_id INTEGER NOT NULL REFERENCES enrolments(id),
+            code_hash TEXT NOT NULL,
+            used_at INTEGER,
+            used_app TEXT,
+            CHECK (used_app IS NULL OR used_at IS NOT NULL)
+        ) STRICT;
+        CREATE INDEX recovery_codes_by_enrolment ON recovery_codes(enrolment_id);
+
+        CREATE TABLE import_batches (
+            id INTEGER PRIMARY KEY,
+            file_name TEXT NOT NULL,
+            sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+            format TEXT NOT NULL CHECK (format IN ('csv', 'xml')),
+            mode TEXT NOT NULL CHECK (mode IN ('upsert', 'full-roster')),
+            records INTEGER NOT NULL CHECK (records >= 0),
+            added INTEGER NOT NULL CHECK (added >= 0),
+            updated INTEGER NOT NULL CHECK (updated >= 0),
+            unchanged INTEGER NOT NULL CHECK (unchanged >= 0),
+            deleted INTEGER NOT NULL CHECK (deleted >= 0),
+            rejected INTEGER NOT NULL CHECK (rejected >= 0),
+            started_at INTEGER NOT NULL,
+            finished_at INTEGER NOT NULL CHECK (finished_at >= started_at)
+        ) STRICT;
+
+        -- Append-only, hash-chained: each hash is an HMAC over the event and the previous hash.
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            at INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed')),
+            organisation TEXT,
+            environment TEXT CHECK (environment IS NULL OR environment IN ('live', 'sandpit')),
+            username TEXT,
+            login_id INTEGER,
+            enrolment_id INTEGER,
+            app TEXT,
+            detail TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(detail)),
+            previous_hash BLOB NOT NULL CHECK (length(previous_hash) = 32),
+            hash BLOB NOT NULL CHECK (length(hash) = 32)
+        ) STRICT;
+        CREATE INDEX events_by_kind_at ON events(kind, at);
+        CREATE INDEX events_by_at ON events(at);
+        CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+        CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+            BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+
+        -- Keys other than the store key, sealed under it (see Vault).
+        CREATE TABLE store_keys (
+            purpose TEXT PRIMARY KEY CHECK (purpose IN ('recovery-code-pepper', 'audit-chain')),
+            sealed_key BLOB NOT NULL
+        ) STRICT;
+        """
+}

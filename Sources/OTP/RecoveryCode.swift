@@ -1,0 +1,100 @@
+import Crypto
+import CryptoExtras
+import Foundation
+
+/// Single-use recovery codes (NIST SP 800-63B look-up secrets).
+///
+/// Ten symbols from an alphabet without look-alikes (no 0, 1, I, L, O or U):
+/// log2(30^10) ≈ 49 bits each, shown as `XXXXX-XXXXX`.
+public enum RecoveryCode {
+    public static let alphabet = Array("23456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
+    public static let length = 10
+    public static let groupLength = 5
+
+    public static func generate(count: Int) -> [String] {
+        // Rejection sampling keeps every symbol equally likely: bytes of 240 and above
+        // (the remainder of 256 / 30) are discarded.
+        let limit = UInt8(256 - 256 % alphabet.count)
+        var symbols = [UInt8]()
+        symbols.reserveCapacity(count * length)
+        while symbols.count < count * length {
+            for byte in SecureRandom.bytes((count * length - symbols.count) * 9 / 8 + 4) where byte < limit {
+                symbols.append(alphabet[Int(byte) % alphabet.count])
+                if symbols.count == count * length { break }
+            }
+        }
+        return (0..<count).map { index in
+            format(String(decoding: symbols[index * length..<(index + 1) * length], as: UTF8.self))
+        }
+    }
+
+    /// `ABCDE-FGHJK` from `ABCDEFGHJK`.
+    public static func format(_ normalised: String) -> String {
+        var groups = [Substring]()
+        var rest = Substring(normalised)
+        while !rest.isEmpty {
+            groups.append(rest.prefix(groupLength))
+            rest = rest.dropFirst(groupLength)
+        }
+        return groups.joined(separator: "-")
+    }
+
+    /// The canonical form of a code as someone typed it: case and separators ignored.
+    public static func normalise(_ typed: String) -> String {
+        String(typed.uppercased().unicodeScalars.filter { $0 != "-" && $0 != " " && $0 != "\t" && $0 != "_" })
+    }
+}
+
+/// Hashes recovery codes for storage and checks typed codes against the hashes.
+///
+/// Each hash is PBKDF2-HMAC-SHA256 over HMAC-SHA256(pepper, code) with a 128-bit random
+/// salt; the scheme and work factor are stored in the hash string
+/// (`pbkdf2-sha256$ROUNDS$SALT$DIGEST`) so they can be raised later. The pepper is a key
+/// kept outside the database, so a stolen database alone does not allow offline guessing.
+public struct RecoveryCodeHasher: Sendable {
+    /// Chosen from measurements on the reference machine: see README, "Security".
+    public static let defaultRounds = 32
+    public static let saltBytes = 16
+    private static let scheme = "pbkdf2-sha256"
+
+    private let pepper: SymmetricKey
+    public let rounds: Int
+
+    public init(pepper: SymmetricKey, rounds: Int = defaultRounds) {
+        self.pepper = pepper
+        self.rounds = rounds
+    }
+
+    public func hash(_ code: String) throws -> String {
+        try hash([code])[0]
+    }
+
+    /// Hashes a login's codes together, fetching all their salts in one call.
+    public func hash(_ codes: [String]) throws -> [String] {
+        let salts = SecureRandom.bytes(codes.count * Self.saltBytes)
+        return try codes.enumerated().map { index, code in
+            let salt = Array(salts[index * Self.saltBytes..<(index + 1) * Self.saltBytes])
+            let digest = try derive(code, salt: salt, rounds: rounds)
+            return "\(Self.scheme)$\(rounds)$\(Data(salt).base64EncodedString())$\(Data(digest).base64EncodedString())"
+        }
+    }
+
+    /// True when `typed` is the code behind `stored`; the digests are compared in
+    /// constant time. A malformed stored hash never matches.
+    public func verify(_ typed: String, against stored: String) throws -> Bool {
+        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == Self.scheme, let rounds = Int(parts[1]), rounds > 0,
+            let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3]))
+        else { return false }
+        return constantTimeEquals(try derive(typed, salt: Array(salt), rounds: rounds), Array(expected))
+    }
+
+    private func derive(_ code: String, salt: [UInt8], rounds: Int) throws -> [UInt8] {
+        let peppered = HMAC<SHA256>.authenticationCode(for: Data(RecoveryCode.normalise(code).utf8), using: pepper)
+        // `unsafeUncheckedRounds`: swift-crypto's checked variant insists on password-grade
+        // work factors; look-up secrets may use a small one (SP 800-63B §3.1.2.1).
+        let key = try KDF.Insecure.PBKDF2.deriveKey(
+            from: Array(peppered), salt: salt, using: .sha256, outputByteCount: 32, unsafeUncheckedRounds: rounds)
+        return key.withUnsafeBytes { Array($0) }
+    }
+}

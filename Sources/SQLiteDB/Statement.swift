@@ -1,0 +1,168 @@
+import CSQLite
+import Foundation
+
+/// SQLite's SQLITE_TRANSIENT: it copies bound text and blobs before the call returns.
+private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+/// Owns one prepared statement. Columns and parameters are numbered from 0 and 1,
+/// as in SQLite's own API.
+public final class Statement {
+    public let sql: String
+    private let handle: OpaquePointer
+    private unowned let database: Database
+
+    init(database: Database, sql: String) throws(DatabaseError) {
+        var statement: OpaquePointer?
+        let code = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        guard code == SQLITE_OK, let statement else {
+            sqlite3_finalize(statement)
+            throw DatabaseError(
+                code: sqlite3_extended_errcode(database.handle), message: String(cString: sqlite3_errmsg(database.handle)),
+                sql: sql)
+        }
+        self.handle = statement
+        self.sql = sql
+        self.database = database
+    }
+
+    deinit { sqlite3_finalize(handle) }
+
+    private func check(_ code: Int32) throws(DatabaseError) {
+        try database.check(code, sql: sql)
+    }
+
+    // MARK: Binding
+
+    public func bind(_ arguments: [any SQLBindable]) throws(DatabaseError) {
+        for (offset, argument) in arguments.enumerated() {
+            try argument.bind(to: self, at: Int32(offset + 1))
+        }
+    }
+
+    public func bindNull(at index: Int32) throws(DatabaseError) {
+        try check(sqlite3_bind_null(handle, index))
+    }
+
+    public func bind(_ value: Int64, at index: Int32) throws(DatabaseError) {
+        try check(sqlite3_bind_int64(handle, index, value))
+    }
+
+    public func bind(_ value: Double, at index: Int32) throws(DatabaseError) {
+        try check(sqlite3_bind_double(handle, index, value))
+    }
+
+    public func bind(_ value: String, at index: Int32) throws(DatabaseError) {
+        var value = value
+        let code = value.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { text in
+                // An empty buffer has no address, and a NULL pointer would bind NULL, not ''.
+                guard let address = text.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, transient) }
+                return sqlite3_bind_text(handle, index, address, Int32(text.count), transient)
+            }
+        }
+        try check(code)
+    }
+
+    public func bind(blob value: [UInt8], at index: Int32) throws(DatabaseError) {
+        let code = value.withUnsafeBytes { bytes in
+            // A zero-length blob, not NULL, for an empty array.
+            sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), transient)
+        }
+        try check(code)
+    }
+
+    // MARK: Stepping
+
+    /// Advances to the next row: true while there is one, false when done.
+    @discardableResult
+    public func step() throws(DatabaseError) -> Bool {
+        let code = sqlite3_step(handle)
+        if code == SQLITE_ROW { return true }
+        if code == SQLITE_DONE {
+            sqlite3_reset(handle)
+            return false
+        }
+        // The step's error is reported again by reset; read the message first.
+        let error = DatabaseError(
+            code: sqlite3_extended_errcode(database.handle), message: String(cString: sqlite3_errmsg(database.handle)), sql: sql)
+        sqlite3_reset(handle)
+        throw error
+    }
+
+    /// Runs a statement that returns no rows.
+    public func run() throws(DatabaseError) {
+        while try step() {}
+    }
+
+    /// Rewinds the statement and clears its bindings.
+    public func reset() {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+    }
+
+    // MARK: Columns of the current row
+
+    public func isNull(_ column: Int32) -> Bool { sqlite3_column_type(handle, column) == SQLITE_NULL }
+    public func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+    public func int(_ column: Int32) -> Int { Int(sqlite3_column_int64(handle, column)) }
+    public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
+
+    public func text(_ column: Int32) -> String {
+        guard let bytes = sqlite3_column_text(handle, column) else { return "" }
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
+    }
+
+    public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }
+    public func optionalInt64(_ column: Int32) -> Int64? { isNull(column) ? nil : int64(column) }
+
+    public func blob(_ column: Int32) -> [UInt8] {
+        let count = Int(sqlite3_column_bytes(handle, column))
+        guard count > 0, let bytes = sqlite3_column_blob(handle, column) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: bytes, count: count))
+    }
+
+    public func optionalBlob(_ column: Int32) -> [UInt8]? { isNull(column) ? nil : blob(column) }
+}
+
+/// A Swift value that can be bound to a statement parameter.
+public protocol SQLBindable {
+    func bind(to statement: Statement, at index: Int32) throws(DatabaseError)
+}
+
+extension Int64: SQLBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(DatabaseError) { try statement.bind(self, at: index) }
+}
+
+extension Int: SQLBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(DatabaseError) { try statement.bind(Int64(self), at: index) }
+}
+
+extension Bool: SQLBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(DatabaseError) { try statement.bind(Int64(self ? 1 : 0), at: index) }
+}
+
+extension Double: SQLBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(DatabaseError) { try statement.bind(self, at: index) }
+}
+
+extension String: SQLBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(DatabaseError) { try statement.bind(self, at: index) }
+}
+
+extension Substring: SQLBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(DatabaseError) { try statement.bind(String(self), at: index) }
+}
+
+extension Array: SQLBindable where Element == UInt8 {
+    public func bind(to statement: Statement, at index: Int32) throws(DatabaseError) { try statement.bind(blob: self, at: index) }
+}
+
+extension Optional: SQLBindable where Wrapped: SQLBindable {
+    public func bind(to statement: Statement, at index: Int32) throws(DatabaseError) {
+        switch self {
+        case .some(let value): try value.bind(to: statement, at: index)
+        case .none: try statement.bindNull(at: index)
+        }
+    }
+}

@@ -1,0 +1,9 @@
+import Benchmarks
+import CommandSupport
+
+@main
+struct Entrypoint {
+    static func main() {
+        CommandRunner.main(BenchCommand.self)
+    }
+}

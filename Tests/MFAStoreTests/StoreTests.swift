@@ -1,0 +1,116 @@
+import Crypto
+import Foundation
+import Logging
+import SQLiteDB
+import TestSupport
+import Testing
+
+@testable import MFAStore
+
+@Suite("store: initialisation, keys and migrations")
+struct StoreInitialisationTests {
+    let folder: TemporaryDirectory
+    let logger = Logger(label: "test")
+
+    init() throws { folder = try TemporaryDirectory("store") }
+
+    var databasePath: String { folder.path("mfa.sqlite") }
+    var keyPath: String { folder.path("mfa.key") }
+
+    @Test("init creates the database and a 32-byte key file of mode 0600")
+    func initialise() throws {
+        let (store, report) = try Store.initialise(path: databasePath, keyFilePath: keyPath, logger: logger)
+        #expect(report.createdDatabase && report.createdKeyFile)
+        #expect(store.schemaVersion == Schema.latestVersion)
+        #expect(fileMode(keyPath) == 0o600)
+        #expect(fileMode(databasePath) == 0o600)
+        #expect(FileManager.default.contents(atPath: keyPath)?.count == 32)
+    }
+
+    @Test("a second init leaves the key alone and reports it")
+    func initialiseTwice() throws {
+        _ = try Store.initialise(path: databasePath, keyFilePath: keyPath, logger: logger)
+        let key = FileManager.default.contents(atPath: keyPath)
+        let (_, report) = try Store.initialise(path: databasePath, keyFilePath: keyPath, logger: logger)
+        #expect(!report.createdDatabase && !report.createdKeyFile)
+        #expect(FileManager.default.contents(atPath: keyPath) == key)
+    }
+
+    @Test("migrations are idempotent: reopening applies nothing and changes nothing")
+    func migrationsIdempotent() throws {
+        _ = try Store.initialise(path: databasePath, keyFilePath: keyPath, logger: logger)
+        let schema = try Database(path: databasePath).rows("SELECT sql FROM sqlite_schema ORDER BY name") { $0.optionalText(0) }
+        for _ in 0..<3 { _ = try Store.open(path: databasePath, keyFilePath: keyPath, logger: logger) }
+        let again = try Database(path: databasePath).rows("SELECT sql FROM sqlite_schema ORDER BY name") { $0.optionalText(0) }
+        #expect(schema == again)
+        #expect(try Database(path: databasePath).integer("PRAGMA user_version") == Int64(Schema.latestVersion))
+    }
+
+    @Test("the wrong key file gives a clear error, never garbage")
+    func wrongKey() throws {
+        _ = try Store.initialise(path: databasePath, keyFilePath: keyPath, logger: logger)
+        let otherKey = folder.path("other.key")
+        _ = try KeyFile.create(at: otherKey)
+        let error = #expect(throws: StoreError.self) { try Store.open(path: databasePath, keyFilePath: otherKey, logger: logger) }
+        #expect(error?.localizedDescription.contains("does not open the store") == true)
+        #expect(throws: StoreError.self) { try Store.initialise(path: databasePath, keyFilePath: otherKey, logger: logger) }
+    }
+
+    @Test("init on a set-up store with its key missing refuses to make a new key")
+    func missingKeyForExistingStore() throws {
+        _ = try Store.initialise(path: databasePath, keyFilePath: keyPath, logger: logger)
+        let error = #expect(throws: StoreError.self) {
+            try Store.initialise(path: databasePath, keyFilePath: folder.path("absent.key"), logger: logger)
+        }
+        #expect(error?.localizedDescription.contains("a new key could never open") == true)
+        #expect(!FileManager.default.fileExists(atPath: folder.path("absent.key")))
+    }
+
+    @Test("key files others can read, or of the wrong size, are refused")
+    func badKeyFiles() throws {
+        _ = try Store.initialise(path: databasePath, keyFilePath: keyPath, logger: logger)
+        chmod(keyPath, 0o644)
+        let open = #expect(throws: StoreError.self) { try Store.open(path: databasePath, keyFilePath: keyPath, logger: logger) }
+        #expect(open?.localizedDescription.contains("chmod 600") == true)
+        let short = try folder.write("short.key", Data(repeating: 1, count: 16))
+        chmod(short, 0o600)
+        let size = #expect(throws: StoreError.self) { try Store.open(path: databasePath, keyFilePath: short, logger: logger) }
+        #expect(size?.localizedDescription.contains("16 bytes") == true)
+    }
+
+    @Test("opening a missing store, a non-database or a foreign database says so")
+    func notAStore() throws {
+        _ = try KeyFile.create(at: keyPath)
+        let missing = #expect(throws: StoreError.self) { try Store.open(path: databasePath, keyFilePath: keyPath, logger: logger) }
+        #expect(missing?.localizedDescription.contains("mfa-admin init") == true)
+
+        let junk = try folder.write("junk.sqlite", String(repeating: "x", count: 4096))
+        let notDatabase = #expect(throws: StoreError.self) { try Store.open(path: junk, keyFilePath: keyPath, logger: logger) }
+        #expect(notDatabase?.localizedDescription.contains("is not an MFA store") == true)
+
+        let foreign = folder.path("foreign.sqlite")
+        try Database(path: foreign).execute("CREATE TABLE photos (id INTEGER)")
+        #expect(throws: StoreError.self) { try Store.open(path: foreign, keyFilePath: keyPath, logger: logger) }
+        #expect(try Database(path: foreign).integer("SELECT count(*) FROM sqlite_schema") == 1)
+    }
+}
+
+@Suite("store: sealing secrets")
+struct SealingTests {
+    @Test("a sealed secret opens only with its key and its own enrolment id")
+    func sealing() throws {
+        let folder = try TemporaryDirectory("seal")
+        let (store, _) = try Store.initialise(path: folder.path("a.sqlite"), keyFilePath: folder.path("a.key"), logger: Logger(label: "t"))
+        let (other, _) = try Store.initialise(path: folder.path("b.sqlite"), keyFilePath: folder.path("b.key"), logger: Logger(label: "t"))
+        let secret = Array("12345678901234567890".utf8)
+        let sealed = try store.vault.sealSecret(secret, enrolmentID: 7)
+        #expect(sealed.count == 12 + secret.count + 16)
+        #expect(try store.vault.openSecret(sealed, enrolmentID: 7) == secret)
+        #expect(throws: StoreError.sealedSecretDamaged(enrolmentID: 8)) { try store.vault.openSecret(sealed, enrolmentID: 8) }
+        #expect(throws: StoreError.sealedSecretDamaged(enrolmentID: 7)) { try other.vault.openSecret(sealed, enrolmentID: 7) }
+        var flipped = sealed
+        flipped[20] ^= 1
+        #expect(throws: StoreError.self) { try store.vault.openSecret(flipped, enrolmentID: 7) }
+        #expect(try store.vault.sealSecret(secret, enrolmentID: 7) != sealed, "a fresh nonce each time")
+    }
+}
