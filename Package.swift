@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "mfa-admin", targets: ["mfa-admin"]),
+        .executable(name: "mfa-import", targets: ["mfa-import"]),
         .executable(name: "mfa-bench", targets: ["mfa-bench"]),
     ],
     dependencies: [
@@ -29,7 +30,8 @@ let package = Package(
             ]
         ),
         // A small owner of SQLite connections and statements.
-        .target(name: "SQLiteDB", dependencies: ["CSQLite"]),
+        .target(name: "CSQLiteSupport", dependencies: ["CSQLite"]),
+        .target(name: "SQLiteDB", dependencies: ["CSQLite", "CSQLiteSupport"]),
         // The MFA store: schema, migrations, sealed secrets, the audit chain, domain types.
         .target(
             name: "MFAStore",
@@ -51,9 +53,21 @@ let package = Package(
         // The tools' command-line layer: argument parsing, summaries, exit codes.
         .target(
             name: "Commands",
-            dependencies: ["OTP", "MFAStore", "CommandSupport"]
+            dependencies: ["OTP", "MFAStore", "SQLiteDB", "CommandSupport", "RosterImport"]
         ),
 
+        // libxml2's streaming reader and XSD validation, with one owner per handle.
+        .target(name: "CLibXML2Quiet", dependencies: ["CLibXML2"]),
+        .target(name: "XMLStream", dependencies: ["CLibXML2", "CLibXML2Quiet"]),
+        // mfa-import: CSV and XML user lists into the store.
+        .target(
+            name: "RosterImport",
+            dependencies: [
+                "MFAStore", "SQLiteDB", "XMLStream",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Seeded synthetic rosters for the benchmarks and the tests.
         .target(name: "SyntheticRoster"),
         .target(
@@ -65,6 +79,7 @@ let package = Package(
         ),
 
         .executableTarget(name: "mfa-admin", dependencies: ["Commands", "CommandSupport"]),
+        .executableTarget(name: "mfa-import", dependencies: ["Commands", "CommandSupport"]),
         .executableTarget(name: "mfa-bench", dependencies: ["Benchmarks", "CommandSupport"]),
 
 
@@ -73,6 +88,7 @@ let package = Package(
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite", "TestSupport"]),
         .testTarget(name: "MFAStoreTests", dependencies: ["MFAStore", "SQLiteDB", "TestSupport"]),
         // Runs the built tools on copies of Samples/ in temporary folders.
+        .testTarget(name: "RosterImportTests", dependencies: ["RosterImport", "MFAStore", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -30,6 +30,17 @@ public struct StoreOptions: ParsableArguments {
         return { time }
     }
 
+    /// The configuration file's settings, or the defaults when none is given.
+    public func loadConfiguration() throws -> Configuration {
+        guard let configPath else { return Configuration() }
+        return try Configuration.load(from: configPath)
+    }
+
+    /// Takes the store's run lock: one bulk run (import, enrol, expire) at a time.
+    public func lockStore() throws -> RunLock {
+        try RunLock(path: databasePath + ".lock")
+    }
+
     public func openStore(logger: Logger) throws -> Store {
         try Store.open(path: databasePath, keyFilePath: keyFilePath, logger: logger, clock: clock())
     }
@@ -54,7 +65,7 @@ public struct OutputOptions: ParsableArguments {
 
     public var logLevel: Logger.Level {
         if quiet { return .error }
-        return verbose ? .info : .warning
+        return verbose ? .info : .notice
     }
 
     /// A progress bar draws only for a person watching: stderr is a terminal and

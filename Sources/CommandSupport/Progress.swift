@@ -4,7 +4,7 @@ import Foundation
 /// Redraws at most ten times a second, so it costs nothing in a hot loop.
 public final class ProgressBar {
     private let label: String
-    private let total: Int?
+    private var total: Int?
     private let enabled: Bool
     private let start = DispatchTime.now().uptimeNanoseconds
     private var nextDraw: UInt64 = 0
@@ -23,6 +23,12 @@ public final class ProgressBar {
         guard now >= nextDraw else { return }
         nextDraw = now + 100_000_000
         draw(now: now)
+    }
+
+    /// Sets the absolute position (and the total, when it becomes known).
+    public func update(completed: Int, total: Int? = nil) {
+        if let total { self.total = total }
+        advance(by: completed - self.completed)
     }
 
     /// Clears the bar so the summary starts on a clean line.

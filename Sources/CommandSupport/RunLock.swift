@@ -33,11 +33,6 @@ public final class RunLock {
         close(descriptor)
     }
 
-    /// The lock file for `tool` on the store at `databasePath`.
-    public static func path(forStore databasePath: String, tool: String) -> String {
-        "\(databasePath).\(tool).lock"
-    }
-
     private static func holder(of descriptor: Int32) -> String? {
         var buffer = [UInt8](repeating: 0, count: 32)
         let count = pread(descriptor, &buffer, buffer.count, 0)

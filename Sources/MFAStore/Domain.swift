@@ -7,7 +7,7 @@ public enum Environment: String, CaseIterable, Codable, Comparable, Sendable {
 
     /// Accepts the names people write: `Live`, `LIVE`, ` sandpit `.
     public init?(parsing text: some StringProtocol) {
-        self.init(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
+        self.init(rawValue: String(text).trimmedWhitespace.lowercasedFast)
     }
 
     /// As the staff guide and the authenticator app show it.
@@ -25,7 +25,7 @@ public enum UserType: String, CaseIterable, Codable, Sendable {
     case staff, patient, service
 
     public init?(parsing text: some StringProtocol) {
-        self.init(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
+        self.init(rawValue: String(text).trimmedWhitespace.lowercasedFast)
     }
 }
 
@@ -33,7 +33,7 @@ public enum LoginStatus: String, CaseIterable, Codable, Sendable {
     case active, deleted
 
     public init?(parsing text: some StringProtocol) {
-        self.init(rawValue: text.trimmingCharacters(in: .whitespaces).lowercased())
+        self.init(rawValue: String(text).trimmedWhitespace.lowercasedFast)
     }
 }
 
@@ -66,12 +66,8 @@ public struct Role: Hashable, Comparable, Codable, Sendable, CustomStringConvert
 
     public init(_ name: String) { self.name = name }
 
-    /// The key roles are matched by: lowercase letters and digits only.
-    public var key: String { Self.key(name) }
-
-    public static func key(_ text: some StringProtocol) -> String {
-        String(text.lowercased().unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) })
-    }
+    /// What roles are matched by: case and spacing ignored.
+    public var key: String { name.matchingKey }
 
     public var description: String { name }
     public static func < (lhs: Role, rhs: Role) -> Bool { lhs.name < rhs.name }
@@ -87,8 +83,9 @@ public struct Role: Hashable, Comparable, Codable, Sendable, CustomStringConvert
     /// Roles are stored in one column, sorted, separated by `|`.
     public static let storageSeparator: Character = "|"
 
-    public static func storageText(_ roles: some Sequence<Role>) -> String {
-        roles.map(\.name).sorted().joined(separator: String(storageSeparator))
+    public static func storageText(_ roles: [Role]) -> String {
+        if roles.count <= 1 { return roles.first?.name ?? "" }
+        return roles.map(\.name).sorted().joined(separator: String(storageSeparator))
     }
 
     public static func parseStorage(_ text: String) -> [Role] {

@@ -1,7 +1,21 @@
 /// Numbered migrations, applied in order on open; `PRAGMA user_version` records the
 /// last one applied. Never edit a released migration: add the next one.
-enum Schema {
+public enum Schema {
     static let migrations: [String] = [version1]
+
+    /// The login key: one login per username in each organisation and environment. A
+    /// named index rather than a table constraint, so a bulk load into an empty table
+    /// can build it once at the end instead of updating it a million times.
+    public static let loginKeyIndexName = "logins_key"
+
+    /// `(column = 'a' OR column = 'b')`. SQLite evaluates `column IN ('a', 'b')` in a
+    /// CHECK by building a temporary table for every row, which tripled the cost of a
+    /// bulk insert; the equivalent comparisons cost nothing.
+    static func oneOf(_ column: String, _ values: [String]) -> String {
+        "(" + values.map { "\(column) = '\($0)'" }.joined(separator: " OR ") + ")"
+    }
+    public static let loginKeyIndex =
+        "CREATE UNIQUE INDEX \(loginKeyIndexName) ON logins (organisation_id, environment, username)"
 
     static var latestVersion: Int { migrations.count }
 
@@ -18,27 +32,27 @@ enum Schema {
         CREATE TABLE logins (
             id INTEGER PRIMARY KEY,
             organisation_id INTEGER NOT NULL REFERENCES organisations(id),
-            environment TEXT NOT NULL CHECK (environment IN ('live', 'sandpit')),
+            environment TEXT NOT NULL CHECK (\(oneOf("environment", ["live", "sandpit"]))),
             username TEXT NOT NULL CHECK (length(username) BETWEEN 1 AND 254),
             email TEXT CHECK (email IS NULL OR length(email) BETWEEN 3 AND 254),
             display_name TEXT NOT NULL CHECK (length(display_name) BETWEEN 1 AND 200),
             roles TEXT NOT NULL DEFAULT '',
-            user_type TEXT NOT NULL CHECK (user_type IN ('staff', 'patient', 'service')),
-            status TEXT NOT NULL CHECK (status IN ('active', 'deleted')),
+            user_type TEXT NOT NULL CHECK (\(oneOf("user_type", ["staff", "patient", "service"]))),
+            status TEXT NOT NULL CHECK (\(oneOf("status", ["active", "deleted"]))),
             created_at INTEGER NOT NULL,
             updated_at INTEGER NOT NULL,
             deleted_at INTEGER,
-            CHECK ((status = 'deleted') = (deleted_at IS NOT NULL)),
-            UNIQUE (organisation_id, environment, username)
+            CHECK ((status = 'deleted') = (deleted_at IS NOT NULL))
         ) STRICT;
+        \(loginKeyIndex);
 
         CREATE TABLE enrolments (
             id INTEGER PRIMARY KEY,
             login_id INTEGER NOT NULL REFERENCES logins(id),
-            state TEXT NOT NULL CHECK (state IN ('pending', 'active', 'ended', 'expired')),
-            end_reason TEXT CHECK (end_reason IN ('reset', 'user-deleted', 'never-activated')),
+            state TEXT NOT NULL CHECK (\(oneOf("state", ["pending", "active", "ended", "expired"]))),
+            end_reason TEXT CHECK (\(oneOf("end_reason", ["reset", "user-deleted", "never-activated"]))),
             sealed_secret BLOB CHECK (sealed_secret IS NULL OR length(sealed_secret) > 28),
-            algorithm TEXT NOT NULL CHECK (algorithm IN ('sha1', 'sha256', 'sha512')),
+            algorithm TEXT NOT NULL CHECK (\(oneOf("algorithm", ["sha1", "sha256", "sha512"]))),
             digits INTEGER NOT NULL CHECK (digits BETWEEN 6 AND 8),
             period INTEGER NOT NULL CHECK (period BETWEEN 1 AND 3600),
             issuer TEXT NOT NULL CHECK (length(issuer) > 0 AND instr(issuer, ':') = 0),
@@ -53,16 +67,16 @@ enum Schema {
             last_used_at INTEGER,
             last_used_app TEXT,
             -- A current enrolment has a secret; an ended one has had it erased.
-            CHECK ((state IN ('pending', 'active')) = (sealed_secret IS NOT NULL)),
-            CHECK ((state IN ('ended', 'expired')) = (ended_at IS NOT NULL)),
-            CHECK ((state IN ('ended', 'expired')) = (end_reason IS NOT NULL)),
+            CHECK ((\(oneOf("state", ["pending", "active"]))) = (sealed_secret IS NOT NULL)),
+            CHECK ((\(oneOf("state", ["ended", "expired"]))) = (ended_at IS NOT NULL)),
+            CHECK ((\(oneOf("state", ["ended", "expired"]))) = (end_reason IS NOT NULL)),
             CHECK (state <> 'active' OR activated_at IS NOT NULL)
         ) STRICT;
         CREATE UNIQUE INDEX enrolments_one_current_per_login
-            ON enrolments(login_id) WHERE state IN ('pending', 'active');
+            ON enrolments(login_id) WHERE \(oneOf("state", ["pending", "active"]));
         -- Authenticator apps tell accounts apart by account name: two current ones must differ.
         CREATE UNIQUE INDEX enrolments_unique_current_account_name
-            ON enrolments(account_name) WHERE state IN ('pending', 'active');
+            ON enrolments(account_name) WHERE \(oneOf("state", ["pending", "active"]));
         CREATE INDEX enrolments_by_login ON enrolments(login_id);
 
         CREATE TABLE recovery_codes (
@@ -79,8 +93,8 @@ enum Schema {
             id INTEGER PRIMARY KEY,
             file_name TEXT NOT NULL,
             sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
-            format TEXT NOT NULL CHECK (format IN ('csv', 'xml')),
-            mode TEXT NOT NULL CHECK (mode IN ('upsert', 'full-roster')),
+            format TEXT NOT NULL CHECK (\(oneOf("format", ["csv", "xml"]))),
+            mode TEXT NOT NULL CHECK (\(oneOf("mode", ["upsert", "full-roster"]))),
             records INTEGER NOT NULL CHECK (records >= 0),
             added INTEGER NOT NULL CHECK (added >= 0),
             updated INTEGER NOT NULL CHECK (updated >= 0),
@@ -97,9 +111,9 @@ enum Schema {
             at INTEGER NOT NULL,
             kind TEXT NOT NULL,
             actor TEXT NOT NULL,
-            outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'refused', 'failed')),
+            outcome TEXT NOT NULL CHECK (\(oneOf("outcome", ["ok", "refused", "failed"]))),
             organisation TEXT,
-            environment TEXT CHECK (environment IS NULL OR environment IN ('live', 'sandpit')),
+            environment TEXT CHECK (environment IS NULL OR \(oneOf("environment", ["live", "sandpit"]))),
             username TEXT,
             login_id INTEGER,
             enrolment_id INTEGER,
@@ -117,7 +131,7 @@ enum Schema {
 
         -- Keys other than the store key, sealed under it (see Vault).
         CREATE TABLE store_keys (
-            purpose TEXT PRIMARY KEY CHECK (purpose IN ('recovery-code-pepper', 'audit-chain')),
+            purpose TEXT PRIMARY KEY CHECK (\(oneOf("purpose", ["recovery-code-pepper", "audit-chain"]))),
             sealed_key BLOB NOT NULL
         ) STRICT;
         """

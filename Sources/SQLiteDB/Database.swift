@@ -1,4 +1,5 @@
 import CSQLite
+import CSQLiteSupport
 import Foundation
 
 /// Owns one SQLite connection. Not thread-safe: use one per thread or task.
@@ -25,7 +26,12 @@ public final class Database {
     let handle: OpaquePointer
     private var statementCache = [String: Statement]()
 
+    /// Runs once, before the first connection: SQLite's global configuration is only
+    /// honoured until it initialises.
+    private static let configureSQLite: Void = mfa_sqlite_disable_memory_statistics()
+
     public init(path: String, configuration: Configuration = Configuration()) throws(DatabaseError) {
+        Self.configureSQLite
         self.path = path
         var connection: OpaquePointer?
         let flags = (configuration.readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
@@ -59,9 +65,7 @@ public final class Database {
 
     /// Throws a `DatabaseError` with SQLite's own message unless `code` is SQLITE_OK.
     func check(_ code: Int32, sql: String? = nil) throws(DatabaseError) {
-        guard code == SQLITE_OK else {
-            throw DatabaseError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
-        }
+        guard code == SQLITE_OK else { throw DatabaseError(connection: handle, sql: sql) }
     }
 
     /// Runs one or more statements that bind nothing and return nothing worth reading.
@@ -77,7 +81,7 @@ public final class Database {
 
     /// A new prepared statement, owned by the caller.
     public func prepare(_ sql: String) throws(DatabaseError) -> Statement {
-        try Statement(database: self, sql: sql)
+        try Statement(connection: handle, sql: sql)
     }
 
     /// A prepared statement kept for the life of the connection, reset and cleared

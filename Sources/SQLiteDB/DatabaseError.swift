@@ -15,6 +15,11 @@ public struct DatabaseError: Error, Sendable, Equatable {
         self.sql = sql
     }
 
+    /// The error the connection's last call left.
+    init(connection: OpaquePointer, sql: String?) {
+        self.init(code: sqlite3_extended_errcode(connection), message: String(cString: sqlite3_errmsg(connection)), sql: sql)
+    }
+
     public var primaryCode: Int32 { code & 0xFF }
     public var isConstraintViolation: Bool { primaryCode == SQLITE_CONSTRAINT }
     public var isBusy: Bool { primaryCode == SQLITE_BUSY || primaryCode == SQLITE_LOCKED }

@@ -9,26 +9,26 @@ private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 public final class Statement {
     public let sql: String
     private let handle: OpaquePointer
-    private unowned let database: Database
+    /// The connection's raw handle, for error messages. Valid for the statement's whole
+    /// life: `sqlite3_close_v2` keeps a connection alive until its statements are finalized.
+    private let connection: OpaquePointer
 
-    init(database: Database, sql: String) throws(DatabaseError) {
+    init(connection: OpaquePointer, sql: String) throws(DatabaseError) {
         var statement: OpaquePointer?
-        let code = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
+        let code = sqlite3_prepare_v3(connection, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil)
         guard code == SQLITE_OK, let statement else {
             sqlite3_finalize(statement)
-            throw DatabaseError(
-                code: sqlite3_extended_errcode(database.handle), message: String(cString: sqlite3_errmsg(database.handle)),
-                sql: sql)
+            throw DatabaseError(connection: connection, sql: sql)
         }
         self.handle = statement
         self.sql = sql
-        self.database = database
+        self.connection = connection
     }
 
     deinit { sqlite3_finalize(handle) }
 
     private func check(_ code: Int32) throws(DatabaseError) {
-        try database.check(code, sql: sql)
+        guard code == SQLITE_OK else { throw DatabaseError(connection: connection, sql: sql) }
     }
 
     // MARK: Binding
@@ -83,8 +83,7 @@ public final class Statement {
             return false
         }
         // The step's error is reported again by reset; read the message first.
-        let error = DatabaseError(
-            code: sqlite3_extended_errcode(database.handle), message: String(cString: sqlite3_errmsg(database.handle)), sql: sql)
+        let error = DatabaseError(connection: connection, sql: sql)
         sqlite3_reset(handle)
         throw error
     }

@@ -1,0 +1,39 @@
+/// Fast paths for the normalisations a million-row import applies to every field.
+/// Foundation's `trimmingCharacters` and `lowercased` go through general Unicode
+/// machinery even for plain ASCII, which dominated import time.
+extension String {
+    /// Without leading and trailing spaces, tabs and line breaks; `self` when there are none.
+    public var trimmedWhitespace: String {
+        let utf8 = self.utf8
+        guard let first = utf8.first, let last = utf8.last else { return self }
+        guard Self.isWhitespace(first) || Self.isWhitespace(last) else { return self }
+        guard let start = utf8.firstIndex(where: { !Self.isWhitespace($0) }) else { return "" }
+        let end = utf8.lastIndex(where: { !Self.isWhitespace($0) })!
+        return String(self[start...end])
+    }
+
+    private static func isWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    /// Lower case; for ASCII text without capitals, `self` at no cost.
+    public var lowercasedFast: String {
+        if utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) { return self }
+        return lowercased()
+    }
+
+    /// Upper case; for ASCII text without small letters, `self` at no cost.
+    public var uppercasedFast: String {
+        if utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x61 && $0 <= 0x7A) }) { return self }
+        return uppercased()
+    }
+}
+
+extension StringProtocol {
+    /// Lower-case letters and digits only: how names people type are matched, so
+    /// `E-mail`, `e_mail` and `EMAIL`, or `Organisation Admin` and `organisationadmin`,
+    /// are the same.
+    public var matchingKey: String {
+        String(String(self).lowercasedFast.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) })
+    }
+}

@@ -1,0 +1,312 @@
+import MFAStore
+import SQLiteDB
+
+/// The state of one import run inside its transaction: which logins the files named,
+/// and the problems found so far.
+struct ImportRun {
+    let store: Store
+    let options: ImportOptions
+    let now: Int64
+    var onChange: ((LoginChange) -> Void)?
+
+    var problems: [Problem] = []
+    var fileProblems: [Problem] = []
+
+    private var database: Database { store.database }
+    private var organisationIDs: [String: Int64] = [:]
+    /// Where each login was named in this run, indexed by login id (dense: logins are
+    /// never removed): file index << 32 | line, or 0 when not named. Eight bytes a
+    /// login, where a dictionary would take several times that.
+    private var seen = SeenLogins()
+    /// Logins named by invalid records: never deleted as absent from a full roster.
+    private var protectedKeys: Set<String> = []
+    /// (organisation, environment) pairs the files cover, for `--full-roster`.
+    private var covered: Set<Coverage> = []
+
+    struct Coverage: Hashable {
+        var organisationID: Int64
+        var organisation: String
+        var environment: Environment
+    }
+
+    /// The statements run once per record, prepared once per run.
+    private let lookup: Statement
+    private let details: Statement
+    private let insertLogin: Statement
+    private var lastCoverage: Coverage?
+    /// Loading into an empty store with the key index dropped: records are inserted
+    /// without looking anything up, and the index is built once at the end.
+    let bulkLoad: Bool
+
+    init(store: Store, options: ImportOptions, now: Int64, bulkLoad: Bool) throws {
+        self.store = store
+        self.options = options
+        self.now = now
+        self.bulkLoad = bulkLoad
+        // Compares in SQL, so an unchanged login (the common case in a nightly roster)
+        // costs no strings on this side.
+        lookup = try store.database.prepare(
+            """
+            SELECT id, status, email IS ?4 AND display_name = ?5 AND roles = ?6 AND user_type = ?7
+            FROM logins WHERE organisation_id = ?1 AND environment = ?2 AND username = ?3
+            """)
+        details = try store.database.prepare("SELECT email, display_name, roles, user_type FROM logins WHERE id = ?")
+        insertLogin = try store.database.prepare(
+            """
+            INSERT INTO logins (organisation_id, environment, username, email, display_name, roles, user_type, status,
+                                created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
+            """)
+    }
+
+    // MARK: Applying records
+
+    /// Inserts, updates or leaves one login. Returns a failure for a login already named
+    /// earlier in this run.
+    mutating func apply(_ record: LoginRecord, fileIndex: Int, counts: inout ImportCounts) throws -> ValidationFailure? {
+        let organisationID = try organisationID(record.organisation)
+        let coverage = Coverage(organisationID: organisationID, organisation: record.organisation, environment: record.environment)
+        if coverage != lastCoverage {
+            covered.insert(coverage)
+            lastCoverage = coverage
+        }
+        let namedAt = UInt64(fileIndex) << 32 | UInt64(record.location.line)
+
+        if bulkLoad {
+            // An empty store without its key index: every active record is new.
+            guard record.status == .active else {
+                counts.unchanged += 1
+                return nil
+            }
+            try insert(record, organisationID: organisationID)
+            seen.mark(database.lastInsertedRowID, at: namedAt)
+            counts.added += 1
+            change(.add, record)
+            return nil
+        }
+
+        try lookup.bind(organisationID, at: 1)
+        try lookup.bind(record.environment.rawValue, at: 2)
+        try lookup.bind(record.username, at: 3)
+        try record.email.bind(to: lookup, at: 4)
+        try lookup.bind(record.displayName, at: 5)
+        try lookup.bind(record.rolesText, at: 6)
+        try lookup.bind(record.userType.rawValue, at: 7)
+        guard try lookup.step() else {
+            lookup.reset()
+            guard record.status == .active else {
+                // A user deleted before the store ever knew them: nothing to end.
+                counts.unchanged += 1
+                return nil
+            }
+            try insert(record, organisationID: organisationID)
+            seen.mark(database.lastInsertedRowID, at: namedAt)
+            counts.added += 1
+            change(.add, record)
+            return nil
+        }
+        let id = lookup.int64(0)
+        let statusChanges = lookup.text(1) != record.status.rawValue
+        let detailsUnchanged = lookup.int64(2) == 1
+        lookup.reset()
+
+        if let earlier = seen.location(of: id) {
+            let first = SourceLocation(file: options.files[Int(earlier >> 32)], line: Int(earlier & 0xFFFF_FFFF))
+            return ValidationFailure(
+                record: RawUserRecord(record),
+                problems: [Problem(record.location, field: UserField.username.name, "duplicate: \(record.organisation) \(record.environment.displayName) \(record.username) is already at \(first)")])
+        }
+        seen.mark(id, at: namedAt)
+
+        let changed = detailsUnchanged ? [] : try changedFields(id: id, record)
+
+        if !changed.isEmpty {
+            try database.run(
+                "UPDATE logins SET email = ?, display_name = ?, roles = ?, user_type = ?, updated_at = ? WHERE id = ?",
+                [record.email, record.displayName, record.rolesText, record.userType.rawValue, now, id])
+        }
+        if statusChanges {
+            if record.status == .deleted {
+                try markDeleted(id: id, record.organisation, record.environment, record.username, reason: "deleted in the user list", at: record.location)
+                counts.deleted += 1
+            } else {
+                try restore(id: id, record)
+                counts.updated += 1
+            }
+        } else if !changed.isEmpty {
+            counts.updated += 1
+            change(.update, record, fields: changed)
+        } else {
+            counts.unchanged += 1
+        }
+        return nil
+    }
+
+    /// The names of the fields `record` would change in login `id`.
+    private func changedFields(id: Int64, _ record: LoginRecord) throws -> [String] {
+        try details.bind(id, at: 1)
+        defer { details.reset() }
+        guard try details.step() else { return [] }
+        var changed: [String] = []
+        if details.optionalText(0) != record.email { changed.append(UserField.email.name) }
+        if details.text(1) != record.displayName { changed.append(UserField.displayName.name) }
+        if details.text(2) != record.rolesText { changed.append(UserField.roles.name) }
+        if details.text(3) != record.userType.rawValue { changed.append(UserField.userType.name) }
+        return changed
+    }
+
+    private mutating func organisationID(_ code: String) throws -> Int64 {
+        if let id = organisationIDs[code] { return id }
+        let id: Int64
+        if let existing = try database.integer("SELECT id FROM organisations WHERE code = ?", [code]) {
+            id = existing
+        } else {
+            try database.run("INSERT INTO organisations (code, created_at) VALUES (?, ?)", [code, now])
+            id = database.lastInsertedRowID
+        }
+        organisationIDs[code] = id
+        return id
+    }
+
+    private func insert(_ record: LoginRecord, organisationID: Int64) throws {
+        let insert = insertLogin
+        try insert.bind(organisationID, at: 1)
+        try insert.bind(record.environment.rawValue, at: 2)
+        try insert.bind(record.username, at: 3)
+        try record.email.bind(to: insert, at: 4)
+        try insert.bind(record.displayName, at: 5)
+        try insert.bind(record.rolesText, at: 6)
+        try insert.bind(record.userType.rawValue, at: 7)
+        try insert.bind(now, at: 8)
+        try insert.bind(now, at: 9)
+        try insert.run()
+    }
+
+    private func markDeleted(
+        id: Int64, _ organisation: String, _ environment: Environment, _ username: String, reason: String, at location: SourceLocation?
+    ) throws {
+        try database.run("UPDATE logins SET status = 'deleted', deleted_at = ?, updated_at = ? WHERE id = ?", [now, now, id])
+        try store.record(
+            Event(
+                kind: "login.deleted", actor: "mfa-import", organisation: organisation, environment: environment,
+                username: username, loginID: id, detail: ["reason": .text(reason)]),
+            at: now)
+        onChange?(LoginChange(action: .delete, organisation: organisation, environment: environment, username: username, fields: [], reason: reason, location: location?.description))
+    }
+
+    /// A deleted login back on the list is a new start: whatever enrolment it had is
+    /// ended, so the next `mfa-enrol` run enrols it afresh.
+    private func restore(id: Int64, _ record: LoginRecord) throws {
+        try database.run(
+            """
+            UPDATE logins SET status = 'active', deleted_at = NULL, email = ?, display_name = ?, roles = ?, user_type = ?,
+                              updated_at = ?
+            WHERE id = ?
+            """,
+            [record.email, record.displayName, record.rolesText, record.userType.rawValue, now, id])
+        let ended = try store.endCurrentEnrolment(loginID: id, state: .expired, reason: .userDeleted, at: now)
+        var detail: EventDetail = [:]
+        if let ended { detail["expired_enrolment"] = .integer(ended) }
+        try store.record(
+            Event(
+                kind: "login.restored", actor: "mfa-import", organisation: record.organisation, environment: record.environment,
+                username: record.username, loginID: id, detail: detail),
+            at: now)
+        change(.restore, record)
+    }
+
+    private func change(_ action: LoginChange.Action, _ record: LoginRecord, fields: [String] = []) {
+        onChange?(
+            LoginChange(
+                action: action, organisation: record.organisation, environment: record.environment, username: record.username,
+                fields: fields, reason: nil, location: record.location.description))
+    }
+
+    /// Remembers an invalid record's login, so a full roster does not delete it.
+    mutating func protect(_ raw: RawUserRecord) {
+        guard let username = raw.username?.lowercased(), let organisation = (raw.organisation ?? options.organisation)?.uppercased(),
+            let environment = raw.environment.flatMap(Environment.init(parsing:)) ?? options.environment
+        else { return }
+        protectedKeys.insert(Self.key(organisation, environment, username))
+    }
+
+    private static func key(_ organisation: String, _ environment: Environment, _ username: String) -> String {
+        "\(organisation)\u{1F}\(environment.rawValue)\u{1F}\(username)"
+    }
+
+    // MARK: Full roster
+
+    /// Marks deleted the active logins of every covered organisation and environment that
+    /// the files left out, unless that would delete more than the allowed share.
+    mutating func deleteAbsentLogins() throws -> Int {
+        if let organisation = options.organisation, let environment = options.environment {
+            let id = try organisationID(organisation.uppercased())
+            covered.insert(Coverage(organisationID: id, organisation: organisation.uppercased(), environment: environment))
+        }
+        var plans: [(Coverage, [(id: Int64, username: String)])] = []
+        var refused: [ImportError.MassDeletion] = []
+        for coverage in covered.sorted(by: { ($0.organisation, $0.environment) < ($1.organisation, $1.environment) }) {
+            let active = try database.rows(
+                "SELECT id, username FROM logins WHERE organisation_id = ? AND environment = ? AND status = 'active'",
+                [coverage.organisationID, coverage.environment.rawValue]
+            ) { (id: $0.int64(0), username: $0.text(1)) }
+            let absent = active.filter {
+                seen.location(of: $0.id) == nil && !protectedKeys.contains(Self.key(coverage.organisation, coverage.environment, $0.username))
+            }
+            guard !absent.isEmpty else { continue }
+            let allowed = Double(active.count) * options.maxDeleteFraction
+            if Double(absent.count) > allowed && !options.allowMassDelete {
+                refused.append(
+                    ImportError.MassDeletion(
+                        organisation: coverage.organisation, environment: coverage.environment.displayName,
+                        wouldDelete: absent.count, active: active.count))
+            }
+            plans.append((coverage, absent))
+        }
+        guard refused.isEmpty else { throw ImportError.massDeletion(refused) }
+        var deleted = 0
+        for (coverage, absent) in plans {
+            for login in absent {
+                try markDeleted(
+                    id: login.id, coverage.organisation, coverage.environment, login.username,
+                    reason: "absent from a full roster", at: nil)
+                deleted += 1
+            }
+        }
+        return deleted
+    }
+}
+
+extension RawUserRecord {
+    /// A valid record turned back into its raw form, for the reject file.
+    init(_ record: LoginRecord) {
+        self.init(location: record.location)
+        organisation = record.organisation
+        environment = record.environment.displayName
+        username = record.username
+        email = record.email
+        displayName = record.displayName
+        roles = record.roles.map(\.name)
+        userType = record.userType.rawValue
+        status = record.status.rawValue
+    }
+}
+
+/// Login ids named in a run and where, as a flat array indexed by id.
+struct SeenLogins {
+    private var locations: [UInt64] = []
+
+    mutating func mark(_ id: Int64, at location: UInt64) {
+        let index = Int(id)
+        if index >= locations.count {
+            locations.append(contentsOf: repeatElement(0, count: Swift.max(index + 1 - locations.count, locations.count)))
+        }
+        locations[index] = location
+    }
+
+    func location(of id: Int64) -> UInt64? {
+        let index = Int(id)
+        guard index < locations.count, locations[index] != 0 else { return nil }
+        return locations[index]
+    }
+}

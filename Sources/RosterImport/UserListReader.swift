@@ -1,0 +1,26 @@
+/// A source of user records from one file.
+protocol UserListReader: AnyObject {
+    /// The next record, or nil when the file is done.
+    func next() throws(ImportError) -> RawUserRecord?
+    /// Problems with the file as a whole (its header, its structure), found so far.
+    var fileProblems: [Problem] { get }
+    /// Notes for the user that are not problems (ignored columns).
+    var notes: [String] { get }
+    var input: FileInput { get }
+}
+
+public enum UserListFormat: String, CaseIterable, Sendable {
+    case csv, xml
+
+    /// From the file's extension, or nil if it says nothing.
+    public init?(path: String) {
+        let lower = path.lowercased()
+        if lower.hasSuffix(".csv") || lower.hasSuffix(".txt") {
+            self = .csv
+        } else if lower.hasSuffix(".xml") {
+            self = .xml
+        } else {
+            return nil
+        }
+    }
+}

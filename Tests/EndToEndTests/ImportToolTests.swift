@@ -1,0 +1,238 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("mfa-import on the samples")
+struct ImportSampleTests {
+    let workspace: ToolWorkspace
+    init() throws { workspace = try ToolWorkspace("import") }
+
+    func importFiles(_ arguments: [String]) throws -> ProcessResult {
+        try workspace.run("mfa-import", arguments)
+    }
+
+    @Test("both samples import, and importing them again changes nothing and says so")
+    func idempotent() throws {
+        let csv = try workspace.copySample("users-gp-practices.csv")
+        let xml = try workspace.copySample("users-trust.xml")
+        let first = try importFiles([csv, xml])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("users-gp-practices.csv: 16 records: added 15, updated 0, unchanged 1, deleted 0, rejected 0"))
+        #expect(first.stdout.contains("users-trust.xml: 9 records: added 8, updated 0, unchanged 1, deleted 0, rejected 0"))
+        #expect(first.stderr.contains("ignoring column 'Job Title'"))
+        let dump = try workspace.dump()
+        let logins = try workspace.sql("SELECT count(*) FROM logins")
+        let second = try importFiles([csv, xml])
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("total: added 0, updated 0, unchanged 25, deleted 0, rejected 0"))
+        #expect(try workspace.sql("SELECT count(*) FROM logins") == logins)
+        // Only the batch records and their events are new.
+        #expect(try workspace.sql("SELECT count(*) FROM import_batches") == ["4"])
+        #expect(dump.contains("Siân"))
+    }
+
+    @Test("names with apostrophes, accents, commas and hyphens arrive intact")
+    func awkwardNames() throws {
+        #expect(try importFiles([try workspace.copySample("users-gp-practices.csv"), try workspace.copySample("users-trust.xml")]).status == 0)
+        let names = Set(try workspace.sql("SELECT display_name FROM logins"))
+        for name in ["Siân O'Brien", "Zoë Núñez-Łukasz", "Jean-Luc Dupont, Jr", "Rhodri ap Gwilym", "Dispatch Service & Alerts", "Seán D'Souza"] {
+            #expect(names.contains(name), "\(name)")
+        }
+        #expect(try workspace.sql("SELECT roles FROM logins WHERE username = 'alice.smith@nhs.net' AND environment = 'live'") == ["Clinician|Organisation Admin"])
+        #expect(try workspace.sql("SELECT user_type FROM logins WHERE username = 'dispatch.service@nhs.net'") == ["service"])
+    }
+
+    @Test("each import is a batch with the file's SHA-256, and an event")
+    func batches() throws {
+        let csv = try workspace.copySample("users-gp-practices.csv")
+        #expect(try importFiles([csv]).status == 0)
+        let digest = try runProcess("/usr/bin/sha256sum", [csv]).stdout.prefix(64)
+        #expect(try workspace.sql("SELECT sha256, format, mode, records, added FROM import_batches") == ["\(digest)|csv|upsert|16|15"])
+        #expect(try workspace.sql("SELECT kind, json_extract(detail, '$.added') FROM events") == ["import.completed|15"])
+    }
+
+    @Test("--json prints the summary as JSON")
+    func json() throws {
+        let result = try importFiles([try workspace.copySample("users-trust.xml"), "--json"])
+        #expect(result.status == 0)
+        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        let totals = object?["totals"] as? [String: Any]
+        #expect(totals?["added"] as? Int == 8)
+        #expect((object?["files"] as? [[String: Any]])?.first?["sha256"] as? String != nil)
+    }
+}
+
+@Suite("mfa-import: changes, deletions and the full roster")
+struct ImportChangeTests {
+    let workspace: ToolWorkspace
+    let header = "Organisation,Environment,Username,Email,Display Name,Roles,User Type,Status\n"
+
+    init() throws { workspace = try ToolWorkspace("import-changes") }
+
+    func roster(_ name: String, _ rows: [String]) throws -> String {
+        try workspace.folder.write(name, header + rows.joined(separator: "\n") + "\n")
+    }
+
+    static func rows(_ count: Int, organisation: String = "A81001", skip: Set<Int> = []) -> [String] {
+        (1...count).filter { !skip.contains($0) }.map { "\(organisation),Live,user\($0)@nhs.net,user\($0)@nhs.net,User \($0),Clinician,staff,active" }
+    }
+
+    @Test("a changed email, name or role is an update; a deleted status marks the login deleted with the time")
+    func updatesAndDeletions() throws {
+        #expect(try workspace.run("mfa-import", [try roster("a.csv", Self.rows(3))]).status == 0)
+        let changed = [
+            "A81001,Live,user1@nhs.net,user1@nhs.org,User 1,Clinician,staff,active",
+            "A81001,Live,user2@nhs.net,user2@nhs.net,User Two,Clinician;Organisation Admin,staff,active",
+            "A81001,Live,user3@nhs.net,user3@nhs.net,User 3,Clinician,staff,deleted",
+        ]
+        let result = try workspace.run("mfa-import", [try roster("b.csv", changed)], environment: ["MFA_NOW": "2026-11-30T08:00:00Z"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("added 0, updated 2, unchanged 0, deleted 1"))
+        #expect(try workspace.sql("SELECT username, status, deleted_at FROM logins WHERE status = 'deleted'") == ["user3@nhs.net|deleted|1796025600"])
+        #expect(try workspace.sql("SELECT kind, username, json_extract(detail, '$.reason') FROM events WHERE kind = 'login.deleted'")
+            == ["login.deleted|user3@nhs.net|deleted in the user list"])
+    }
+
+    @Test("a full roster marks absent logins deleted; the guard refuses a mass deletion, leaving the store untouched")
+    func fullRoster() throws {
+        #expect(try workspace.run("mfa-import", [try roster("all.csv", Self.rows(20) + Self.rows(5, organisation: "B82005"))]).status == 0)
+        // One of twenty absent: 5 %, under the 10 % guard. B82005 is not covered.
+        let one = try workspace.run("mfa-import", [try roster("one.csv", Self.rows(20, skip: [7])), "--full-roster"])
+        #expect(one.status == 0, "\(one.stderr)")
+        #expect(one.stdout.contains("1 logins absent from the list marked deleted"))
+        #expect(try workspace.sql("SELECT username FROM logins WHERE status = 'deleted'") == ["user7@nhs.net"])
+
+        // Five more absent of nineteen active: 26 %, refused.
+        let before = workspace.storeBytes()
+        let truncated = try roster("truncated.csv", Self.rows(20, skip: [7, 1, 2, 3, 4, 5]))
+        let refused = try workspace.run("mfa-import", [truncated, "--full-roster"])
+        #expect(refused.status == 3)
+        #expect(refused.stderr.contains("A81001 Live: 5 of 19 active logins would be deleted"))
+        #expect(workspace.storeBytes() == before)
+        #expect(try workspace.run("mfa-import", [truncated, "--full-roster", "--max-delete-fraction", "0.3"]).status == 0)
+        #expect(try workspace.sql("SELECT count(*) FROM logins WHERE status = 'deleted'") == ["6"])
+        #expect(try workspace.sql("SELECT count(*) FROM logins WHERE status = 'deleted' AND organisation_id = (SELECT id FROM organisations WHERE code = 'B82005')") == ["0"])
+    }
+
+    @Test("--allow-mass-delete lets a deliberate mass deletion through")
+    func allowMassDelete() throws {
+        #expect(try workspace.run("mfa-import", [try roster("all.csv", Self.rows(10))]).status == 0)
+        let half = try roster("half.csv", Self.rows(5))
+        #expect(try workspace.run("mfa-import", [half, "--full-roster"]).status == 3)
+        #expect(try workspace.run("mfa-import", [half, "--full-roster", "--allow-mass-delete"]).status == 0)
+        #expect(try workspace.sql("SELECT count(*) FROM logins WHERE status = 'deleted'") == ["5"])
+    }
+
+    @Test("--dry-run reports exactly what would change and writes nothing")
+    func dryRun() throws {
+        #expect(try workspace.run("mfa-import", [try roster("a.csv", Self.rows(3))]).status == 0)
+        let before = workspace.storeBytes()
+        let dump = try workspace.dump()
+        let next = try roster("b.csv", ["A81001,Live,user1@nhs.net,user1@nhs.net,User One,Clinician,staff,active", "A81001,Live,user4@nhs.net,,User 4,Nurse,staff,active"])
+        let result = try workspace.run("mfa-import", [next, "--dry-run", "--full-roster", "--allow-mass-delete"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("would update A81001 Live user1@nhs.net (display_name)"))
+        #expect(result.stdout.contains("would add A81001 Live user4@nhs.net"))
+        #expect(result.stdout.contains("would delete A81001 Live user2@nhs.net: absent from a full roster"))
+        #expect(result.stdout.contains("dry run: nothing was written"))
+        #expect(workspace.storeBytes() == before)
+        #expect(try workspace.dump() == dump)
+    }
+
+    @Test("a deleted login that comes back is restored, with nothing of its old enrolment alive")
+    func restore() throws {
+        #expect(try workspace.run("mfa-import", [try roster("a.csv", Self.rows(2))]).status == 0)
+        #expect(try workspace.run("mfa-import", [try roster("b.csv", ["A81001,Live,user1@nhs.net,user1@nhs.net,User 1,Clinician,staff,deleted"])]).status == 0)
+        let back = try workspace.run("mfa-import", [try roster("c.csv", Self.rows(1))])
+        #expect(back.status == 0)
+        #expect(back.stdout.contains("updated 1"))
+        #expect(try workspace.sql("SELECT status, deleted_at IS NULL FROM logins WHERE username = 'user1@nhs.net'") == ["active|1"])
+        #expect(try workspace.sql("SELECT count(*) FROM events WHERE kind = 'login.restored'") == ["1"])
+    }
+
+    @Test("--skip-invalid imports the valid records, writes the rejected ones with reasons, and exits 3")
+    func skipInvalid() throws {
+        let file = try roster("mixed.csv", ["A81001,Live,good@nhs.net,,Good One,Clinician,staff,active", "A81001,Live,bad user,,Bad,Clinician,staff,active", "A81001,Live,good@nhs.net,,Good Again,Clinician,staff,active"])
+        let result = try workspace.run("mfa-import", [file, "--skip-invalid", "--reject-file", "rejects.csv"])
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("added 1, updated 0, unchanged 0, deleted 0, rejected 2"))
+        #expect(result.stderr.contains("2 invalid records were not imported; see rejects.csv"))
+        let rejects = try String(contentsOfFile: workspace.folder.path("rejects.csv"), encoding: .utf8)
+        #expect(rejects.contains("bad user"))
+        #expect(rejects.contains("contains a space"))
+        #expect(rejects.contains("duplicate"))
+        #expect(fileMode(workspace.folder.path("rejects.csv")) == 0o600)
+        #expect(try workspace.sql("SELECT username FROM logins") == ["good@nhs.net"])
+    }
+
+    @Test("the same login twice is an error naming both lines")
+    func duplicates() throws {
+        let file = try roster("dup.csv", Self.rows(2) + ["A81001,LIVE,USER1@nhs.net,x@nhs.net,Again,Nurse,staff,active"])
+        let result = try workspace.run("mfa-import", [file])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("dup.csv:4: username: duplicate: A81001 Live user1@nhs.net is already at \(file):2"))
+        #expect(try workspace.sql("SELECT count(*) FROM logins") == ["0"])
+    }
+
+    @Test("the same duplicate is found when the store already has logins")
+    func duplicatesInExistingStore() throws {
+        #expect(try workspace.run("mfa-import", [try roster("a.csv", Self.rows(1))]).status == 0)
+        let result = try workspace.run("mfa-import", [try roster("dup.csv", Self.rows(2) + Self.rows(2))])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("dup.csv:4: username: duplicate"))
+        #expect(result.stderr.contains("dup.csv:5: username: duplicate"))
+    }
+}
+
+@Suite("mfa-import: formats and options")
+struct ImportFormatTests {
+    let workspace: ToolWorkspace
+    init() throws { workspace = try ToolWorkspace("import-formats") }
+
+    @Test("headers by alias or --map; BOM, CRLF and quoted commas, quotes and line breaks")
+    func csvDialects() throws {
+        let header = "\u{FEFF}Org,ENVIRONMENT,Staff Login,E-mail,Forename,Surname,Role,Type,Notes\r\n"
+        let good = "A81001,live,jo.bloggs@nhs.net,jo@nhs.net,\"Jo \"\"JJ\"\"\",\"Bloggs, of London\",Nurse,Staff,\"two\r\nlines\"\r\n"
+        let bad = "A81001,live,bad login,,Bad,Login,Nurse,Staff,\r\n"
+        let file = try workspace.folder.write("export.csv", header + good + bad)
+        let unmapped = try workspace.run("mfa-import", [file])
+        #expect(unmapped.status == 3)
+        #expect(unmapped.stderr.contains("missing required column: username"))
+        // The quoted line break makes the second record start on line 4.
+        let mapped = try workspace.run("mfa-import", [file, "--map", "username=staff login"])
+        #expect(mapped.status == 3)
+        #expect(mapped.stderr.contains("export.csv:4: username: 'bad login' contains a space"))
+        try workspace.folder.write("export.csv", header + good)
+        let fixed = try workspace.run("mfa-import", [file, "--map", "username=staff login"])
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+        #expect(fixed.stderr.contains("ignoring column 'Notes'"))
+        #expect(try workspace.sql("SELECT display_name, email, environment FROM logins") == ["Jo \"JJ\" Bloggs, of London|jo@nhs.net|live"])
+    }
+
+    @Test("--org and --env supply what the file lacks, and must agree with what it has")
+    func optionsSupplyFields() throws {
+        let file = try workspace.folder.write("list.csv", "Username,Name,Environment\nx@nhs.net,X,Sandpit\n")
+        #expect(try workspace.run("mfa-import", [file, "--org", "a81001"]).status == 0)
+        #expect(try workspace.sql("SELECT code FROM organisations") == ["A81001"])
+        let conflict = try workspace.run("mfa-import", [file, "--org", "a81001", "--env", "live"])
+        #expect(conflict.status == 3)
+        #expect(conflict.stderr.contains("list.csv:2: environment: 'Sandpit' differs from --env Live"))
+    }
+
+    @Test("the XSD in Samples/ is the one the importer validates with")
+    func publishedSchema() throws {
+        let published = try String(contentsOf: packageRoot.appendingPathComponent("Samples/user-list-v1.xsd"), encoding: .utf8)
+        let result = try workspace.run("mfa-import", ["--print-schema"])
+        #expect(result.status == 0)
+        #expect(result.stdout == published)
+    }
+
+    @Test("usage errors exit 2")
+    func usage() throws {
+        #expect(try workspace.run("mfa-import", []).status == 2)
+        #expect(try workspace.run("mfa-import", ["x.csv", "--env", "staging"]).status == 2)
+        #expect(try workspace.run("mfa-import", ["x.json"]).status == 2)
+        #expect(try workspace.run("mfa-import", ["x.csv", "--map", "colour=Colour"]).status == 2)
+        #expect(try workspace.run("mfa-import", ["x.csv", "--reject-file", "r.csv"]).status == 2)
+    }
+}
