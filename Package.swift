@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "mfa-admin", targets: ["mfa-admin"]),
         .executable(name: "mfa-import", targets: ["mfa-import"]),
+        .executable(name: "mfa-enrol", targets: ["mfa-enrol"]),
         .executable(name: "mfa-bench", targets: ["mfa-bench"]),
     ],
     dependencies: [
@@ -53,7 +54,7 @@ let package = Package(
         // The tools' command-line layer: argument parsing, summaries, exit codes.
         .target(
             name: "Commands",
-            dependencies: ["OTP", "MFAStore", "SQLiteDB", "CommandSupport", "RosterImport"]
+            dependencies: ["OTP", "MFAStore", "SQLiteDB", "CommandSupport", "RosterImport", "Enrolment", "Sheets"]
         ),
 
         // libxml2's streaming reader and XSD validation, with one owner per handle.
@@ -68,18 +69,30 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Printable set-up sheets: QR codes (libqrencode) on A4 PDF pages (cairo).
+        .target(name: "Sheets", dependencies: ["OTP", "CQRencode", "CCairo"]),
+        // mfa-enrol: enrolments for everyone who needs one, and their sheets.
+        .target(
+            name: "Enrolment",
+            dependencies: [
+                "OTP", "MFAStore", "SQLiteDB", "Sheets",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Seeded synthetic rosters for the benchmarks and the tests.
         .target(name: "SyntheticRoster"),
         .target(
             name: "Benchmarks",
             dependencies: [
-                "OTP", "MFAStore", "SyntheticRoster",
+                "OTP", "MFAStore", "SyntheticRoster", "Sheets",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
 
         .executableTarget(name: "mfa-admin", dependencies: ["Commands", "CommandSupport"]),
         .executableTarget(name: "mfa-import", dependencies: ["Commands", "CommandSupport"]),
+        .executableTarget(name: "mfa-enrol", dependencies: ["Commands", "CommandSupport"]),
         .executableTarget(name: "mfa-bench", dependencies: ["Benchmarks", "CommandSupport"]),
 
 
@@ -89,6 +102,7 @@ let package = Package(
         .testTarget(name: "MFAStoreTests", dependencies: ["MFAStore", "SQLiteDB", "TestSupport"]),
         // Runs the built tools on copies of Samples/ in temporary folders.
         .testTarget(name: "RosterImportTests", dependencies: ["RosterImport", "MFAStore", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EnrolmentTests", dependencies: ["Enrolment", "MFAStore", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "MFAStore", "OTP"]),
     ]
 )

@@ -27,6 +27,8 @@ struct RunBenchmarks: ParsableCommand {
         ("totp", benchmarkTOTP),
         ("recovery-hash", benchmarkRecoveryCodeHashing),
         ("import", { try benchmarkImport(count: 1_000_000) }),
+        ("sheet-parts", benchmarkSheetParts),
+        ("enrol", { try benchmarkEnrol(count: 10_000) + (try benchmarkEnrol(count: 100_000)) }),
     ]
 
     func validate() throws {

@@ -1,7 +1,9 @@
 import CommandSupport
+import Enrolment
 import MFAStore
 import RosterImport
 import SQLiteDB
+import Sheets
 
 // How each library's errors end a run; the codes are documented in the README.
 
@@ -28,4 +30,17 @@ extension ImportError: ExitStatusProviding {
         case .unknownFormat, .invalidOption: .usage
         }
     }
+}
+
+extension EnrolmentError: ExitStatusProviding {
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .accountNameTaken, .invalidLabel, .noPendingEnrolment: .failure
+        case .ambiguousUser, .invalidOption: .usage
+        }
+    }
+}
+
+extension SheetError: ExitStatusProviding {
+    public var exitStatus: ExitStatus { .failure }
 }

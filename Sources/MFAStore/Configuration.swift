@@ -147,7 +147,9 @@ struct KeyReader {
 
     mutating func integer(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int? {
         guard let raw = value(key) else { return nil }
-        guard !(raw is Bool), let integer = raw as? Int, range.contains(integer) else { throw invalid(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
+        // JSON true arrives as an NSNumber of type char, which also converts to Int.
+        let isBoolean = (raw as? NSNumber).map { String(cString: $0.objCType) == "c" } ?? false
+        guard !isBoolean, let integer = raw as? Int, range.contains(integer) else { throw invalid(key, "must be a whole number from \(range.lowerBound) to \(range.upperBound)") }
         return integer
     }
 

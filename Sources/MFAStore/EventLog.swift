@@ -105,8 +105,9 @@ extension Store {
     /// writer can append between reading the previous hash and inserting.
     @discardableResult
     public func record(_ event: Event, at time: Int64? = nil) throws -> Int64 {
-        let previousHash = try database.row("SELECT hash FROM events ORDER BY id DESC LIMIT 1") { $0.blob(0) } ?? Self.genesisHash
-        let id = (try database.integer("SELECT max(id) FROM events") ?? 0) + 1
+        let last = try database.row("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1") { ($0.int64(0), $0.blob(1)) }
+        let previousHash = last?.1 ?? Self.genesisHash
+        let id = (last?.0 ?? 0) + 1
         let at = time ?? now
         let row = EventRow(
             id: id, at: at, kind: event.kind, actor: event.actor, outcome: event.outcome.rawValue,

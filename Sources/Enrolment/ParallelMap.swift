@@ -1,0 +1,47 @@
+import Foundation
+import Dispatch
+
+extension Array where Element: Sendable {
+    /// `map` on every core. The transform must be safe to call concurrently; the first
+    /// error thrown is rethrown once all work has stopped.
+    func parallelMap<Result: Sendable>(_ transform: @Sendable (Element) throws -> Result) throws -> [Result] {
+        guard count > 1 else { return try map(transform) }
+        let results = UnsafeMutableBufferPointer<Result?>.allocate(capacity: count)
+        results.initialize(repeating: nil)
+        defer { results.deallocate() }
+        let failure = FirstError()
+        let output = UnsafeSendable(results)
+        withoutActuallyEscaping(transform) { transform in
+            let transform = UnsafeSendable(transform)
+            DispatchQueue.concurrentPerform(iterations: count) { index in
+                guard !failure.isSet else { return }
+                do {
+                    output.value[index] = try transform.value(self[index])
+                } catch {
+                    failure.record(error)
+                }
+            }
+        }
+        if let error = failure.error { throw error }
+        return results.map { $0! }
+    }
+}
+
+/// Hands a value to concurrent code that uses it safely (disjoint indices, read-only).
+struct UnsafeSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
+/// The first error of several concurrent tasks.
+final class FirstError: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: (any Error)?
+
+    var isSet: Bool { lock.withLock { stored != nil } }
+    var error: (any Error)? { lock.withLock { stored } }
+
+    func record(_ error: any Error) {
+        lock.withLock { if stored == nil { stored = error } }
+    }
+}

@@ -1,0 +1,63 @@
+import CCairo
+import Foundation
+
+/// The bare QR code as an image, for channels other than paper.
+public enum QRImageFormat: String, CaseIterable, Sendable {
+    case png, svg
+
+    /// The image file's bytes.
+    public func encode(_ code: QRCode) throws(SheetError) -> Data {
+        switch self {
+        case .png: try Self.png(code)
+        case .svg: Data(Self.svg(code).utf8)
+        }
+    }
+
+    static let pixelsPerModule = 8
+
+    private static func png(_ code: QRCode) throws(SheetError) -> Data {
+        let side = Int32(code.sizeWithQuietZone * pixelsPerModule)
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side) else {
+            throw .cairo(path: "QR image", status: "no image surface")
+        }
+        defer { cairo_surface_destroy(surface) }
+        guard let context = cairo_create(surface) else { throw .cairo(path: "QR image", status: "no context") }
+        defer { cairo_destroy(context) }
+        Canvas(context: context).qrCode(code, x: 0, y: 0, side: Double(side))
+        cairo_surface_flush(surface)
+        let sink = DataSink()
+        let status = cairo_surface_write_to_png_stream(surface, appendToSink, Unmanaged.passUnretained(sink).toOpaque())
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw .cairo(path: "QR image", status: String(cString: cairo_status_to_string(status)))
+        }
+        return sink.data
+    }
+
+    /// One path of unit squares on a white square, scaled by the viewBox.
+    static func svg(_ code: QRCode) -> String {
+        let size = code.sizeWithQuietZone
+        var path = ""
+        for row in 0..<code.width {
+            for column in 0..<code.width where code.isDark(row: row, column: column) {
+                path += "M\(column + QRCode.quietZone) \(row + QRCode.quietZone)h1v1h-1z"
+            }
+        }
+        return """
+            <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 \(size) \(size)" width="\(size * pixelsPerModule)" height="\(size * pixelsPerModule)" shape-rendering="crispEdges">
+            <rect width="\(size)" height="\(size)" fill="#fff"/>
+            <path d="\(path)" fill="#000"/>
+            </svg>
+
+            """
+    }
+}
+
+private final class DataSink {
+    var data = Data()
+}
+
+private func appendToSink(_ closure: UnsafeMutableRawPointer?, _ bytes: UnsafePointer<UInt8>?, _ length: UInt32) -> cairo_status_t {
+    guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
+    Unmanaged<DataSink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
+    return CAIRO_STATUS_SUCCESS
+}
