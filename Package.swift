@@ -54,7 +54,7 @@ let package = Package(
         // The tools' command-line layer: argument parsing, summaries, exit codes.
         .target(
             name: "Commands",
-            dependencies: ["OTP", "MFAStore", "SQLiteDB", "CommandSupport", "RosterImport", "Enrolment", "Sheets"]
+            dependencies: ["OTP", "MFAStore", "SQLiteDB", "CommandSupport", "RosterImport", "Enrolment", "Sheets", "Lifecycle"]
         ),
 
         // libxml2's streaming reader and XSD validation, with one owner per handle.
@@ -77,6 +77,14 @@ let package = Package(
             dependencies: [
                 "OTP", "MFAStore", "SQLiteDB", "Sheets",
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // mfa-admin's work on one login: verify, redeem, reset, status; key rotation; audit.
+        .target(
+            name: "Lifecycle",
+            dependencies: [
+                "OTP", "MFAStore", "SQLiteDB", "Enrolment",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         // Seeded synthetic rosters for the benchmarks and the tests.

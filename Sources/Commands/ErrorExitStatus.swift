@@ -1,5 +1,6 @@
 import CommandSupport
 import Enrolment
+import Lifecycle
 import MFAStore
 import RosterImport
 import SQLiteDB
@@ -42,5 +43,9 @@ extension EnrolmentError: ExitStatusProviding {
 }
 
 extension SheetError: ExitStatusProviding {
+    public var exitStatus: ExitStatus { .failure }
+}
+
+extension Refusal: ExitStatusProviding {
     public var exitStatus: ExitStatus { .failure }
 }

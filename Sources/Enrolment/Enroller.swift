@@ -215,13 +215,15 @@ public final class Enroller {
 
     static let chunkSize = 1024
 
-    /// Creates a pending enrolment for each candidate, in one transaction.
-    private func create(_ candidates: [Candidate]) throws -> [IssuedEnrolment] {
+    /// Creates a pending enrolment for each candidate, in one transaction; `first` runs
+    /// at its start (a reset ends the old enrolment there, so both happen or neither).
+    private func create(_ candidates: [Candidate], actor: String = "mfa-enrol", first: () throws -> Void = {}) throws -> [IssuedEnrolment] {
         guard !candidates.isEmpty else { return [] }
         let now = store.now
         var created: [IssuedEnrolment] = []
         created.reserveCapacity(candidates.count)
         try database.inTransaction {
+            try first()
             var naming = try AccountNaming(configuration: configuration, store: store)
             let firstID = (try database.integer("SELECT max(id) FROM enrolments") ?? 0) + 1
             let insertEnrolment = try database.prepare(
@@ -253,7 +255,7 @@ public final class Enroller {
                     }
                     try store.record(
                         Event(
-                            kind: "enrolment.created", actor: "mfa-enrol", organisation: candidate.organisation,
+                            kind: "enrolment.created", actor: actor, organisation: candidate.organisation,
                             environment: candidate.environment, username: candidate.username, loginID: candidate.loginID, enrolmentID: id,
                             detail: ["account_name": .text(account), "recovery_codes": .integer(Int64(material.hashes.count))]),
                         at: now)
@@ -350,6 +352,31 @@ public final class Enroller {
                 }
             }
         }
+    }
+
+    // MARK: Resetting one login
+
+    /// "Reset MFA enrolment": ends the login's current enrolment (its secret erased, its
+    /// codes deleted) and creates a new pending one in the same transaction, then prints
+    /// its sheet. `actor` says who asked; the caller has checked they may.
+    public func reset(
+        _ candidate: Candidate, actor: String, sheetsDirectory: String?, qrFormat: QRImageFormat?
+    ) throws -> (ended: Int64?, enrolment: IssuedEnrolment, sheet: String?) {
+        var ended: Int64?
+        let created = try create([candidate], actor: actor) {
+            let now = store.now
+            ended = try store.endCurrentEnrolment(loginID: candidate.loginID, state: .ended, reason: .reset, at: now)
+            try store.record(
+                Event(
+                    kind: "enrolment.reset", actor: actor, organisation: candidate.organisation, environment: candidate.environment,
+                    username: candidate.username, loginID: candidate.loginID, enrolmentID: ended),
+                at: now)
+        }
+        guard let enrolment = created.first else { throw EnrolmentError.invalidOption("the reset created no enrolment") }
+        guard let sheetsDirectory else { return (ended, enrolment, nil) }
+        let written = try SheetWriter(directory: sheetsDirectory, qrFormat: qrFormat, issuedAt: store.now).write(created) { _, _ in }
+        try markIssued(written)
+        return (ended, enrolment, written.first?.sheets.first.map { "\(sheetsDirectory)/\($0.file)" })
     }
 
     // MARK: Reprinting one sheet

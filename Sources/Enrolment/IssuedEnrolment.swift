@@ -28,4 +28,12 @@ public struct Candidate: Sendable, Encodable {
     public var environment: Environment
     public var username: String
     public var displayName: String
+
+    public init(loginID: Int64, organisation: String, environment: Environment, username: String, displayName: String) {
+        self.loginID = loginID
+        self.organisation = organisation
+        self.environment = environment
+        self.username = username
+        self.displayName = displayName
+    }
 }

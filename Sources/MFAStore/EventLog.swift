@@ -99,7 +99,7 @@ public enum JSON {
 }
 
 extension Store {
-    static let genesisHash = [UInt8](repeating: 0, count: 32)
+    public static let genesisHash = [UInt8](repeating: 0, count: 32)
 
     /// Appends `event` to the chain. Call inside a write transaction, so no other
     /// writer can append between reading the previous hash and inserting.
@@ -140,6 +140,24 @@ public struct EventRow: Sendable {
     public var enrolmentID: Int64?
     public var app: String?
     public var detail: String
+
+    public init(
+        id: Int64, at: Int64, kind: String, actor: String, outcome: String, organisation: String?, environment: String?,
+        username: String?, loginID: Int64?, enrolmentID: Int64?, app: String?, detail: String
+    ) {
+        self.id = id
+        self.at = at
+        self.kind = kind
+        self.actor = actor
+        self.outcome = outcome
+        self.organisation = organisation
+        self.environment = environment
+        self.username = username
+        self.loginID = loginID
+        self.enrolmentID = enrolmentID
+        self.app = app
+        self.detail = detail
+    }
 
     /// HMAC-SHA256 under the audit key over the previous hash and every field,
     /// each length-prefixed so no two different rows serialise alike.

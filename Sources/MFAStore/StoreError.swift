@@ -10,6 +10,7 @@ public enum StoreError: Error, Equatable, Sendable {
     case keyFileWrongSize(path: String, bytes: Int)
     case keyFileTooOpen(path: String, mode: String)
     case keyFileExists(path: String)
+    case sameKey(path: String)
     case wrongKey(keyFile: String, store: String)
     case keyFileMissingForExistingStore(keyFile: String, store: String)
     case storeNotInitialised(path: String)
@@ -35,6 +36,8 @@ extension StoreError: LocalizedError {
             return "key file \(path) has mode \(mode), so other users can read it; run `chmod 600 \(path)`"
         case let .keyFileExists(path):
             return "key file \(path) already exists; it is never overwritten"
+        case let .sameKey(path):
+            return "\(path) holds the store's current key; give rotate-key a new key file (it creates one if the path does not exist)"
         case let .wrongKey(keyFile, store):
             return "key file \(keyFile) does not open the store \(store): it belongs to another store, or the store was re-keyed with `mfa-admin rotate-key`"
         case let .keyFileMissingForExistingStore(keyFile, store):

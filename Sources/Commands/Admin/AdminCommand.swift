@@ -9,7 +9,10 @@ public struct AdminCommand: ParsableCommand {
         discussion: """
             Exit codes: 0 done, 1 failure or refusal, 2 usage error, 3 input rejected, 4 another run holds the lock.
             """,
-        subcommands: [InitCommand.self, CodeCommand.self]
+        subcommands: [
+            InitCommand.self, CodeCommand.self, VerifyCommand.self, RedeemCommand.self, ResetCommand.self, StatusCommand.self,
+            RotateKeyCommand.self, AuditCommand.self,
+        ]
     )
 
     public init() {}
