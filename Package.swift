@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "mfa-admin", targets: ["mfa-admin"]),
         .executable(name: "mfa-import", targets: ["mfa-import"]),
         .executable(name: "mfa-enrol", targets: ["mfa-enrol"]),
+        .executable(name: "mfa-expire", targets: ["mfa-expire"]),
         .executable(name: "mfa-bench", targets: ["mfa-bench"]),
     ],
     dependencies: [
@@ -54,7 +55,9 @@ let package = Package(
         // The tools' command-line layer: argument parsing, summaries, exit codes.
         .target(
             name: "Commands",
-            dependencies: ["OTP", "MFAStore", "SQLiteDB", "CommandSupport", "RosterImport", "Enrolment", "Sheets", "Lifecycle"]
+            dependencies: [
+                "OTP", "MFAStore", "SQLiteDB", "CommandSupport", "RosterImport", "Enrolment", "Sheets", "Lifecycle", "Expiry",
+            ]
         ),
 
         // libxml2's streaming reader and XSD validation, with one owner per handle.
@@ -87,12 +90,21 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // mfa-expire: end the enrolments of deleted logins and of stale pending ones.
+        .target(
+            name: "Expiry",
+            dependencies: [
+                "MFAStore", "SQLiteDB", "RosterImport",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Seeded synthetic rosters for the benchmarks and the tests.
         .target(name: "SyntheticRoster"),
         .target(
             name: "Benchmarks",
             dependencies: [
-                "OTP", "MFAStore", "SyntheticRoster", "Sheets",
+                "OTP", "MFAStore", "SyntheticRoster", "Sheets", "Lifecycle",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -101,6 +113,7 @@ let package = Package(
         .executableTarget(name: "mfa-admin", dependencies: ["Commands", "CommandSupport"]),
         .executableTarget(name: "mfa-import", dependencies: ["Commands", "CommandSupport"]),
         .executableTarget(name: "mfa-enrol", dependencies: ["Commands", "CommandSupport"]),
+        .executableTarget(name: "mfa-expire", dependencies: ["Commands", "CommandSupport"]),
         .executableTarget(name: "mfa-bench", dependencies: ["Benchmarks", "CommandSupport"]),
 
 

@@ -29,6 +29,8 @@ struct RunBenchmarks: ParsableCommand {
         ("import", { try benchmarkImport(count: 1_000_000) }),
         ("sheet-parts", benchmarkSheetParts),
         ("enrol", { try benchmarkEnrol(count: 10_000) + (try benchmarkEnrol(count: 100_000)) }),
+        ("verify", { try benchmarkVerify(count: 100_000) }),
+        ("expire", { try benchmarkExpire(count: 1_000_000, deleted: 100_000) }),
     ]
 
     func validate() throws {

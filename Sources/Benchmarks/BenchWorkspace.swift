@@ -30,12 +30,14 @@ final class BenchWorkspace {
     }
 
     /// Runs a tool on `store`; a non-zero exit is an error that shows its stderr.
-    func tool(_ name: String, _ arguments: [String], store: StorePaths, environment: [String: String] = [:]) throws -> ChildRun {
+    func tool(
+        _ name: String, _ arguments: [String], store: StorePaths, environment: [String: String] = [:], expectFailure: Bool = false
+    ) throws -> ChildRun {
         var environment = environment
         environment["MFA_DB"] = store.database
         environment["MFA_KEY_FILE"] = store.keyFile
         let run = try runChild(toolsDirectory.appendingPathComponent(name).path, arguments, environment: environment)
-        guard run.status == 0 else {
+        guard run.status == 0 || (expectFailure && run.status == 1) else {
             throw BenchmarkError("\(name) \(arguments.joined(separator: " ")) exited \(run.status): \(run.stderr.prefix(2000))")
         }
         return run

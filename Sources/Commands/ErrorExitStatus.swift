@@ -1,5 +1,6 @@
 import CommandSupport
 import Enrolment
+import Expiry
 import Lifecycle
 import MFAStore
 import RosterImport
@@ -48,4 +49,8 @@ extension SheetError: ExitStatusProviding {
 
 extension Refusal: ExitStatusProviding {
     public var exitStatus: ExitStatus { .failure }
+}
+
+extension ExpiryError: ExitStatusProviding {
+    public var exitStatus: ExitStatus { .inputRejected }
 }

@@ -158,15 +158,15 @@ public final class Enroller {
             return summary
         }
 
-        let created = try create(candidates)
-        summary.enrolled = created.count
+        let (count, created) = try create(candidates, keep: options.sheetsDirectory != nil)
+        summary.enrolled = count
         var toPrint = created
         if options.sheetsDirectory != nil && !pendingSheets.isEmpty {
             logger.notice("\(pendingSheets.count) earlier enrolments have no sheet yet; issuing them with new recovery codes")
             toPrint += try renewRecoveryCodes(pendingSheets, reason: "sheet never issued")
             summary.sheetsReissued = pendingSheets.count
         }
-        summary.groups = groups(created, printed: [])
+        summary.groups = enrolledGroups(candidates)
         if let directory = options.sheetsDirectory {
             let written = try SheetWriter(directory: directory, qrFormat: options.qrFormat, issuedAt: store.now).write(toPrint) { done, total in
                 self.onProgress?("sheets", done, total)
@@ -176,6 +176,13 @@ public final class Enroller {
             summary.groups = groups(created, printed: written)
         }
         return summary
+    }
+
+    /// Enrolments per organisation and environment, for a run that printed no sheets.
+    private func enrolledGroups(_ candidates: [Candidate]) -> [EnrolmentSummary.Group] {
+        Dictionary(grouping: candidates) { "\($0.organisation)\u{1F}\($0.environment.rawValue)" }.values.map {
+            EnrolmentSummary.Group(organisation: $0[0].organisation, environment: $0[0].environment, enrolled: $0.count)
+        }.sorted { ($0.organisation, $0.environment) < ($1.organisation, $1.environment) }
     }
 
     private func groups(_ created: [IssuedEnrolment], printed: [SheetWriter.WrittenGroup]) -> [EnrolmentSummary.Group] {
@@ -217,11 +224,16 @@ public final class Enroller {
 
     /// Creates a pending enrolment for each candidate, in one transaction; `first` runs
     /// at its start (a reset ends the old enrolment there, so both happen or neither).
-    private func create(_ candidates: [Candidate], actor: String = "mfa-enrol", first: () throws -> Void = {}) throws -> [IssuedEnrolment] {
-        guard !candidates.isEmpty else { return [] }
+    /// Returns the new enrolments with their secrets and codes when `keep` (their sheets
+    /// are to be printed); otherwise only how many, so a large run holds no secrets.
+    private func create(
+        _ candidates: [Candidate], keep: Bool = true, actor: String = "mfa-enrol", first: () throws -> Void = {}
+    ) throws -> (count: Int, enrolments: [IssuedEnrolment]) {
+        guard !candidates.isEmpty else { return (0, []) }
         let now = store.now
         var created: [IssuedEnrolment] = []
-        created.reserveCapacity(candidates.count)
+        var count = 0
+        if keep { created.reserveCapacity(candidates.count) }
         try database.inTransaction {
             try first()
             var naming = try AccountNaming(configuration: configuration, store: store)
@@ -259,6 +271,8 @@ public final class Enroller {
                             environment: candidate.environment, username: candidate.username, loginID: candidate.loginID, enrolmentID: id,
                             detail: ["account_name": .text(account), "recovery_codes": .integer(Int64(material.hashes.count))]),
                         at: now)
+                    count += 1
+                    guard keep else { continue }
                     created.append(
                         IssuedEnrolment(
                             enrolmentID: id, loginID: candidate.loginID, organisation: candidate.organisation,
@@ -268,10 +282,10 @@ public final class Enroller {
                                 digits: configuration.digits, period: configuration.period),
                             recoveryCodes: material.recoveryCodes))
                 }
-                onProgress?("enrolments", created.count, candidates.count)
+                onProgress?("enrolments", count, candidates.count)
             }
         }
-        return created
+        return (count, created)
     }
 
     /// Material for enrolment ids `firstID ..< firstID + count`, made on other threads.
@@ -363,7 +377,7 @@ public final class Enroller {
         _ candidate: Candidate, actor: String, sheetsDirectory: String?, qrFormat: QRImageFormat?
     ) throws -> (ended: Int64?, enrolment: IssuedEnrolment, sheet: String?) {
         var ended: Int64?
-        let created = try create([candidate], actor: actor) {
+        let (_, created) = try create([candidate], actor: actor) {
             let now = store.now
             ended = try store.endCurrentEnrolment(loginID: candidate.loginID, state: .ended, reason: .reset, at: now)
             try store.record(
@@ -373,6 +387,7 @@ public final class Enroller {
                 at: now)
         }
         guard let enrolment = created.first else { throw EnrolmentError.invalidOption("the reset created no enrolment") }
+        if ended != nil { try store.eraseFreedContent() }
         guard let sheetsDirectory else { return (ended, enrolment, nil) }
         let written = try SheetWriter(directory: sheetsDirectory, qrFormat: qrFormat, issuedAt: store.now).write(created) { _, _ in }
         try markIssued(written)

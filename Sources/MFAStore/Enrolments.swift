@@ -21,3 +21,15 @@ extension Store {
         return enrolmentID
     }
 }
+
+extension Store {
+    /// Makes erased secrets unrecoverable from the files: with `secure_delete` on, freed
+    /// space in the database is zeroed; this folds the write-ahead log into it and
+    /// truncates the log, whose old frames could still hold the erased bytes.
+    public func eraseFreedContent() throws {
+        let busy = try database.row("PRAGMA wal_checkpoint(TRUNCATE)") { $0.int(0) } ?? 0
+        if busy != 0 {
+            logger.notice("another process was reading the store; its write-ahead log is emptied at its next checkpoint")
+        }
+    }
+}

@@ -13,6 +13,7 @@ extension Store {
         guard !newKey.withUnsafeBytes({ new in vault.storeKey.withUnsafeBytes { Array(new) == Array($0) } }) else {
             throw StoreError.sameKey(path: newKeyFile)
         }
+        defer { try? eraseFreedContent() }  // the secrets sealed under the old key
         return try database.inTransaction(.immediate) {
             var count = 0
             let secrets = try database.rows("SELECT id, sealed_secret FROM enrolments WHERE sealed_secret IS NOT NULL") {

@@ -12,6 +12,8 @@ public final class Database {
         public var writeAheadLog = true
         /// FULL makes a commit durable across power loss; NORMAL (in WAL) only across crashes.
         public var synchronousFull = true
+        /// Zero deleted content, so erased secrets do not linger in free pages.
+        public var secureDelete = true
 
         public init() {}
     }
@@ -50,6 +52,7 @@ public final class Database {
                 try execute("PRAGMA journal_mode = WAL")
             }
             try execute("PRAGMA synchronous = \(configuration.synchronousFull ? "FULL" : "NORMAL")")
+            try execute("PRAGMA secure_delete = \(configuration.secureDelete ? "ON" : "OFF")")
         } catch {
             statementCache.removeAll()
             sqlite3_close_v2(handle)

@@ -1,0 +1,188 @@
+import Foundation
+import Logging
+import MFAStore
+import RosterImport
+import SQLiteDB
+
+public struct ExpiryOptions: Sendable {
+    public var organisation: String?
+    public var environment: Environment?
+    /// Logins to mark deleted first (`--deleted FILE`), already read and validated.
+    public var deletedLogins: [LoginRecord] = []
+    /// Also expire pending enrolments created longer ago than this (`--pending-max-age`).
+    public var pendingMaxAge: Int64?
+    public var maxExpiryFraction = 0.10
+    public var allowMassExpiry = false
+    public var dryRun = false
+
+    public init() {}
+}
+
+public struct ExpirySummary: Sendable, Encodable {
+    public struct Expired: Sendable, Encodable {
+        public var organisation: String
+        public var environment: Environment
+        public var username: String
+        public var reason: EndReason
+    }
+
+    public var loginsMarkedDeleted = 0
+    /// Listed in the deletions file but not in the store.
+    public var unknownLogins: [String] = []
+    public var expiredUserDeleted = 0
+    public var expiredNeverActivated = 0
+    public var expired: [Expired] = []
+    public var dryRun = false
+    public var seconds = 0.0
+}
+
+public enum ExpiryError: Error, Equatable, Sendable, LocalizedError {
+    case massExpiry([(organisation: String, environment: String, wouldExpire: Int, current: Int)])
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.localizedDescription == rhs.localizedDescription }
+
+    public var errorDescription: String? {
+        switch self {
+        case let .massExpiry(cases):
+            cases.map { "\($0.organisation) \($0.environment): \($0.wouldExpire) of \($0.current) current enrolments would expire" }
+                .joined(separator: "\n")
+                + "\nexpiry refused: so many at once looks like a truncated or wrong roster; nothing was changed (check the last import, or pass --allow-mass-expiry)"
+        }
+    }
+}
+
+/// Ends the enrolments of deleted logins, and of pending enrolments nobody activated:
+/// their secrets and recovery codes are erased, not flagged, so nothing verifies again.
+/// One transaction, so a run killed at any moment leaves everything or nothing done.
+public final class Expirer {
+    private let store: Store
+    private let logger: Logger
+    private var database: Database { store.database }
+
+    public init(store: Store, logger: Logger) {
+        self.store = store
+        self.logger = logger
+    }
+
+    private struct Target {
+        var enrolmentID: Int64
+        var loginID: Int64
+        var organisation: String
+        var environment: Environment
+        var username: String
+        var reason: EndReason
+    }
+
+    public func run(_ options: ExpiryOptions) throws -> ExpirySummary {
+        let start = DispatchTime.now().uptimeNanoseconds
+        var summary = ExpirySummary(dryRun: options.dryRun)
+        do {
+            try database.inTransaction(.immediate) {
+                let now = store.now
+                try markDeleted(options.deletedLogins, at: now, summary: &summary)
+                let targets = try findTargets(options, at: now)
+                try guardAgainstMassExpiry(targets, options: options)
+                let expire = try database.prepare(
+                    """
+                    UPDATE enrolments SET state = 'expired', end_reason = ?, ended_at = ?, sealed_secret = NULL, locked_at = NULL
+                    WHERE id = ? AND state IN ('pending', 'active')
+                    """)
+                let deleteCodes = try database.prepare("DELETE FROM recovery_codes WHERE enrolment_id = ?")
+                for target in targets {
+                    try expire.bind([target.reason.rawValue, now, target.enrolmentID])
+                    try expire.run()
+                    try deleteCodes.bind([target.enrolmentID])
+                    try deleteCodes.run()
+                    try store.record(
+                        Event(
+                            kind: "enrolment.expired", actor: "mfa-expire", organisation: target.organisation,
+                            environment: target.environment, username: target.username, loginID: target.loginID,
+                            enrolmentID: target.enrolmentID, detail: ["reason": .text(target.reason.rawValue)]),
+                        at: now)
+                    if target.reason == .userDeleted { summary.expiredUserDeleted += 1 } else { summary.expiredNeverActivated += 1 }
+                    summary.expired.append(
+                        ExpirySummary.Expired(
+                            organisation: target.organisation, environment: target.environment, username: target.username, reason: target.reason))
+                }
+                if options.dryRun { throw DryRun() }
+            }
+            // The erased secrets may still sit in old write-ahead-log frames: fold the log
+            // into the database (whose freed space secure_delete has zeroed) and empty it.
+            if summary.expiredUserDeleted + summary.expiredNeverActivated > 0 { try store.eraseFreedContent() }
+        } catch is DryRun {}
+        summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return summary
+    }
+
+    private struct DryRun: Error {}
+
+    private func markDeleted(_ logins: [LoginRecord], at now: Int64, summary: inout ExpirySummary) throws {
+        for login in logins {
+            guard let row = try database.row(
+                """
+                SELECT l.id, l.status FROM logins l JOIN organisations o ON o.id = l.organisation_id
+                WHERE o.code = ? AND l.environment = ? AND l.username = ?
+                """, [login.organisation, login.environment.rawValue, login.username], read: { ($0.int64(0), $0.text(1)) })
+            else {
+                summary.unknownLogins.append("\(login.organisation) \(login.environment.displayName) \(login.username)")
+                continue
+            }
+            guard row.1 == LoginStatus.active.rawValue else { continue }
+            try database.run("UPDATE logins SET status = 'deleted', deleted_at = ?, updated_at = ? WHERE id = ?", [now, now, row.0])
+            try store.record(
+                Event(
+                    kind: "login.deleted", actor: "mfa-expire", organisation: login.organisation, environment: login.environment,
+                    username: login.username, loginID: row.0, detail: ["reason": .text("listed in a deletions file")]),
+                at: now)
+            summary.loginsMarkedDeleted += 1
+        }
+    }
+
+    private func findTargets(_ options: ExpiryOptions, at now: Int64) throws -> [Target] {
+        var filter = ""
+        var arguments: [any SQLBindable] = []
+        if let organisation = options.organisation {
+            filter += " AND o.code = ?"
+            arguments.append(organisation.uppercased())
+        }
+        if let environment = options.environment {
+            filter += " AND l.environment = ?"
+            arguments.append(environment.rawValue)
+        }
+        let cutoff = options.pendingMaxAge.map { now - $0 }
+        return try database.rows(
+            """
+            SELECT e.id, l.id, o.code, l.environment, l.username, l.status, e.state, e.created_at
+            FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
+            WHERE e.state IN ('pending', 'active')
+              AND (l.status = 'deleted' OR (e.state = 'pending' AND e.created_at < ?))\(filter)
+            ORDER BY o.code, l.environment, l.username
+            """, [cutoff ?? Int64.min] + arguments
+        ) { row in
+            Target(
+                enrolmentID: row.int64(0), loginID: row.int64(1), organisation: row.text(2),
+                environment: Environment(rawValue: row.text(3)) ?? .live, username: row.text(4),
+                reason: row.text(5) == LoginStatus.deleted.rawValue ? .userDeleted : .neverActivated)
+        }
+    }
+
+    /// Refuses when one run would expire too large a share of an organisation's current
+    /// enrolments in one environment.
+    private func guardAgainstMassExpiry(_ targets: [Target], options: ExpiryOptions) throws {
+        guard !options.allowMassExpiry, !targets.isEmpty else { return }
+        let grouped = Dictionary(grouping: targets) { "\($0.organisation)\u{1F}\($0.environment.rawValue)" }
+        var refused: [(organisation: String, environment: String, wouldExpire: Int, current: Int)] = []
+        for key in grouped.keys.sorted() {
+            let members = grouped[key]!
+            let current = try database.integer(
+                """
+                SELECT count(*) FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
+                WHERE e.state IN ('pending', 'active') AND o.code = ? AND l.environment = ?
+                """, [members[0].organisation, members[0].environment.rawValue]) ?? 0
+            if Double(members.count) > Double(current) * options.maxExpiryFraction {
+                refused.append((members[0].organisation, members[0].environment.displayName, members.count, Int(current)))
+            }
+        }
+        if !refused.isEmpty { throw ExpiryError.massExpiry(refused) }
+    }
+}
