@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "mfa-import", targets: ["mfa-import"]),
         .executable(name: "mfa-enrol", targets: ["mfa-enrol"]),
         .executable(name: "mfa-expire", targets: ["mfa-expire"]),
+        .executable(name: "mfa-report", targets: ["mfa-report"]),
         .executable(name: "mfa-bench", targets: ["mfa-bench"]),
     ],
     dependencies: [
@@ -57,6 +58,7 @@ let package = Package(
             name: "Commands",
             dependencies: [
                 "OTP", "MFAStore", "SQLiteDB", "CommandSupport", "RosterImport", "Enrolment", "Sheets", "Lifecycle", "Expiry",
+                "Reporting",
             ]
         ),
 
@@ -98,6 +100,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // mfa-report: dashboard feeds (CSV, JSON) and a page for people (HTML).
+        .target(
+            name: "Reporting",
+            dependencies: [
+                "MFAStore", "SQLiteDB",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Seeded synthetic rosters for the benchmarks and the tests.
         .target(name: "SyntheticRoster"),
         .target(
@@ -114,6 +124,7 @@ let package = Package(
         .executableTarget(name: "mfa-import", dependencies: ["Commands", "CommandSupport"]),
         .executableTarget(name: "mfa-enrol", dependencies: ["Commands", "CommandSupport"]),
         .executableTarget(name: "mfa-expire", dependencies: ["Commands", "CommandSupport"]),
+        .executableTarget(name: "mfa-report", dependencies: ["Commands", "CommandSupport"]),
         .executableTarget(name: "mfa-bench", dependencies: ["Benchmarks", "CommandSupport"]),
 
 

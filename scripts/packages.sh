@@ -3,4 +3,4 @@
 BUILD_PACKAGES="pkg-config libsqlite3-dev libxml2-dev libqrencode-dev libcairo2-dev fonts-dejavu-core"
 # To test against independent implementations: oathtool (codes), zbarimg and pdftoppm
 # (QR codes on the sheets), pdftotext, the sqlite3 shell (tampering), Chromium (HTML report).
-TEST_PACKAGES="oathtool zbar-tools poppler-utils sqlite3"
+TEST_PACKAGES="oathtool zbar-tools poppler-utils sqlite3 python3-jsonschema chromium"

@@ -31,6 +31,7 @@ struct RunBenchmarks: ParsableCommand {
         ("enrol", { try benchmarkEnrol(count: 10_000) + (try benchmarkEnrol(count: 100_000)) }),
         ("verify", { try benchmarkVerify(count: 100_000) }),
         ("expire", { try benchmarkExpire(count: 1_000_000, deleted: 100_000) }),
+        ("report", { try benchmarkReport(logins: 1_000_000, events: 10_000_000) }),
     ]
 
     func validate() throws {

@@ -71,6 +71,12 @@ public final class Statement {
         try check(code)
     }
 
+    /// The index of a named parameter (`:name`), or 0 if the statement has none by that name.
+    public func parameterIndex(_ name: String) -> Int32 { sqlite3_bind_parameter_index(handle, name) }
+
+    /// The number of parameters, counting each named one once (its largest index).
+    public var parameterCount: Int { Int(sqlite3_bind_parameter_count(handle)) }
+
     // MARK: Stepping
 
     /// Advances to the next row: true while there is one, false when done.

@@ -1,0 +1,437 @@
+import Foundation
+import MFAStore
+import SQLiteDB
+
+/// What a report covers.
+public struct ReportScope: Sendable {
+    /// The moment the figures describe.
+    public var asOf: Int64
+    /// The start of the period (inclusive); the period ends at `asOf`.
+    public var since: Int64
+    public var organisation: String?
+    public var environment: Environment?
+    /// "Pending too long" means pending for more than this many days.
+    public var pendingDays: Int
+
+    public init(asOf: Int64, since: Int64, organisation: String? = nil, environment: Environment? = nil, pendingDays: Int = 14) {
+        self.asOf = asOf
+        self.since = since
+        self.organisation = organisation?.uppercased()
+        self.environment = environment
+        self.pendingDays = pendingDays
+    }
+}
+
+/// Computes the feeds from the store, as things stood at `asOf`.
+///
+/// Everything timestamped (logins' creation and deletion, enrolments' creation,
+/// activation and end, recovery codes' use, events) is taken as of `asOf`; what is not
+/// (roles, user types, names) is taken as it is now. The same store and the same `asOf`
+/// give the same figures.
+public struct ReportBuilder {
+    let store: Store
+    let policy: EnrolmentPolicy
+    let scope: ReportScope
+    private var database: Database { store.database }
+    private var asOf: Int64 { scope.asOf }
+    private var since: Int64 { scope.since }
+
+    public init(store: Store, policy: EnrolmentPolicy, scope: ReportScope) {
+        self.store = store
+        self.policy = policy
+        self.scope = scope
+    }
+
+    public func table(_ feed: Feed) throws -> FeedTable {
+        switch feed {
+        case .adoption: try adoption(byRole: false)
+        case .adoptionByRole: try adoption(byRole: true)
+        case .recoveryCodes: try recoveryCodes()
+        case .usage: try usage()
+        case .history: try history()
+        case .pendingTooLong: try pendingTooLong()
+        case .noRecoveryCodesLeft: try noRecoveryCodesLeft()
+        }
+    }
+
+    // MARK: Scope in SQL
+
+    /// ` AND o.code = ? AND l.environment = ?` as the scope asks, with its arguments.
+    private var filter: (sql: String, arguments: [any SQLBindable]) {
+        var sql = ""
+        var arguments: [any SQLBindable] = []
+        if let organisation = scope.organisation {
+            sql += " AND o.code = ?"
+            arguments.append(organisation)
+        }
+        if let environment = scope.environment {
+            sql += " AND l.environment = ?"
+            arguments.append(environment.rawValue)
+        }
+        return (sql, arguments)
+    }
+
+    /// Logins that existed, undeleted, at `asOf`.
+    private var loginExists: String { "l.created_at <= :asOf AND (l.status = 'active' OR l.deleted_at > :asOf)" }
+    /// The enrolment that was current at `asOf`.
+    private var enrolmentCurrent: String { "e.created_at <= :asOf AND (e.ended_at IS NULL OR e.ended_at > :asOf)" }
+
+    /// Runs `sql`, binding `:asOf`, `:since` and the filter's arguments (after them).
+    private func query<Row>(_ sql: String, _ extra: [any SQLBindable] = [], read: (Statement) throws -> Row) throws -> [Row] {
+        let (filterSQL, filterArguments) = filter
+        let statement = try database.prepare(sql.replacingOccurrences(of: "/*filter*/", with: filterSQL))
+        for (name, value) in [(":asOf", asOf), (":since", since), (":pendingBefore", asOf - Int64(scope.pendingDays) * Timestamp.secondsPerDay)] {
+            let index = statement.parameterIndex(name)
+            if index > 0 { try statement.bind(value, at: index) }
+        }
+        let positional = extra + filterArguments
+        let first = Int32(statement.parameterCount - positional.count + 1)
+        for (offset, value) in positional.enumerated() { try value.bind(to: statement, at: first + Int32(offset)) }
+        var rows: [Row] = []
+        while try statement.step() { rows.append(try read(statement)) }
+        return rows
+    }
+
+    // MARK: Adoption
+
+    private struct GroupKey: Hashable, Comparable {
+        var organisation: String
+        var environment: String
+        var role: String
+        static func < (a: Self, b: Self) -> Bool { (a.organisation, a.environment, a.role) < (b.organisation, b.environment, b.role) }
+    }
+
+    private struct Adoption {
+        var logins = 0, needing = 0, pending = 0, active = 0, pendingTooLong = 0, withoutEnrolment = 0, locked = 0
+        var activatedInPeriod = 0, resets = 0, expiries = 0, lockouts = 0
+        var daysToActivate: [Double] = []
+    }
+
+    private func adoption(byRole: Bool) throws -> FeedTable {
+        var groups: [GroupKey: Adoption] = [:]
+        func keys(_ organisation: String, _ environment: String, _ roles: String) -> [GroupKey] {
+            guard byRole else { return [GroupKey(organisation: organisation, environment: environment, role: "")] }
+            let names = Role.parseStorage(roles).map(\.name)
+            return (names.isEmpty ? ["(none)"] : names).map { GroupKey(organisation: organisation, environment: environment, role: $0) }
+        }
+        // Logins and their enrolment as of asOf, counted by kind of login.
+        for row in try query(
+            """
+            SELECT o.code, l.environment, l.user_type, l.roles, count(*),
+                   count(e.id), sum(e.activated_at <= :asOf), sum(e.id IS NOT NULL AND (e.activated_at IS NULL OR e.activated_at > :asOf)),
+                   sum(e.id IS NOT NULL AND (e.activated_at IS NULL OR e.activated_at > :asOf) AND e.created_at <= :pendingBefore),
+                   sum(e.locked_at <= :asOf)
+            FROM logins l JOIN organisations o ON o.id = l.organisation_id
+            LEFT JOIN enrolments e ON e.login_id = l.id AND \(enrolmentCurrent)
+            WHERE \(loginExists)/*filter*/
+            GROUP BY 1, 2, 3, 4
+            """, read: { ($0.text(0), $0.text(1), $0.text(2), $0.text(3), $0.int(4), $0.int(5), $0.int(6), $0.int(7), $0.int(8), $0.int(9)) })
+        {
+            let environment = Environment(rawValue: row.1) ?? .live
+            let needs = policy.needsMFA(environment: environment, userType: UserType(rawValue: row.2) ?? .staff, roles: Role.parseStorage(row.3))
+            for key in keys(row.0, row.1, row.3) {
+                var group = groups[key, default: Adoption()]
+                group.logins += row.4
+                if needs {
+                    group.needing += row.4
+                    group.active += row.6
+                    group.pending += row.7
+                    group.pendingTooLong += row.8
+                    group.withoutEnrolment += row.4 - row.5
+                    group.locked += row.9
+                }
+                groups[key] = group
+            }
+        }
+        // What happened to enrolments in the period.
+        for row in try query(
+            """
+            SELECT o.code, l.environment, l.roles, e.created_at, e.activated_at, e.end_reason, e.ended_at
+            FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
+            WHERE ((e.activated_at >= :since AND e.activated_at < :asOf) OR (e.ended_at >= :since AND e.ended_at < :asOf))/*filter*/
+            """, read: { ($0.text(0), $0.text(1), $0.text(2), $0.int64(3), $0.optionalInt64(4), $0.optionalText(5), $0.optionalInt64(6)) })
+        {
+            for key in keys(row.0, row.1, row.2) {
+                var group = groups[key, default: Adoption()]
+                if let activated = row.4, activated >= since, activated < asOf {
+                    group.activatedInPeriod += 1
+                    group.daysToActivate.append(Double(activated - row.3) / Double(Timestamp.secondsPerDay))
+                }
+                if let ended = row.6, ended >= since, ended < asOf {
+                    if row.5 == EndReason.reset.rawValue { group.resets += 1 } else { group.expiries += 1 }
+                }
+                groups[key] = group
+            }
+        }
+        for row in try query(
+            """
+            SELECT o.code, l.environment, l.roles, count(*) FROM events v
+            JOIN logins l ON l.id = v.login_id JOIN organisations o ON o.id = l.organisation_id
+            WHERE v.kind = 'enrolment.locked' AND v.at >= :since AND v.at < :asOf/*filter*/ GROUP BY 1, 2, 3
+            """, read: { ($0.text(0), $0.text(1), $0.text(2), $0.int(3)) })
+        {
+            for key in keys(row.0, row.1, row.2) { groups[key, default: Adoption()].lockouts += row.3 }
+        }
+
+        var columns: [FeedTable.Column] = [.init("organisation", .text), .init("environment", .text)]
+        if byRole { columns.append(.init("role", .text)) }
+        columns += [
+            .init("active_logins", .integer), .init("needing_mfa", .integer), .init("pending", .integer), .init("active", .integer),
+            .init("adoption_percent", .decimal), .init("pending_over_days", .integer), .init("needing_mfa_without_enrolment", .integer),
+            .init("locked", .integer), .init("activated_in_period", .integer), .init("median_days_to_activate", .decimal),
+            .init("resets_in_period", .integer), .init("expiries_in_period", .integer), .init("lockouts_in_period", .integer),
+        ]
+        var table = FeedTable(feed: byRole ? .adoptionByRole : .adoption, columns: columns)
+        for key in groups.keys.sorted() {
+            let group = groups[key]!
+            var row: [FeedTable.Cell] = [.text(key.organisation), .text(Environment(rawValue: key.environment)?.displayName ?? key.environment)]
+            if byRole { row.append(.text(key.role)) }
+            row += [
+                .integer(group.logins), .integer(group.needing), .integer(group.pending), .integer(group.active),
+                group.needing == 0 ? .null : .decimal(Double(group.active) * 100 / Double(group.needing)),
+                .integer(group.pendingTooLong), .integer(group.withoutEnrolment), .integer(group.locked),
+                .integer(group.activatedInPeriod), Self.median(group.daysToActivate).map(FeedTable.Cell.decimal) ?? .null,
+                .integer(group.resets), .integer(group.expiries), .integer(group.lockouts),
+            ]
+            table.rows.append(row)
+        }
+        return table
+    }
+
+    static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    // MARK: Recovery codes
+
+    private func recoveryCodes() throws -> FeedTable {
+        struct Codes { var unused = 0, enrolments = 0, twoOrFewer = 0, none = 0, redeemed = 0, redeemers = 0, appSignIns = 0 }
+        var groups: [GroupKey: Codes] = [:]
+        for row in try query(
+            """
+            SELECT o.code, l.environment,
+                   (SELECT count(*) FROM recovery_codes r WHERE r.enrolment_id = e.id AND (r.used_at IS NULL OR r.used_at > :asOf))
+            FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
+            WHERE \(enrolmentCurrent) AND \(loginExists)/*filter*/
+            """, read: { ($0.text(0), $0.text(1), $0.int(2)) })
+        {
+            var group = groups[GroupKey(organisation: row.0, environment: row.1, role: ""), default: Codes()]
+            group.enrolments += 1
+            group.unused += row.2
+            if row.2 <= 2 { group.twoOrFewer += 1 }
+            if row.2 == 0 { group.none += 1 }
+            groups[GroupKey(organisation: row.0, environment: row.1, role: "")] = group
+        }
+        for row in try query(
+            """
+            SELECT o.code, l.environment, v.kind, count(*), count(DISTINCT v.login_id) FROM events v
+            JOIN logins l ON l.id = v.login_id JOIN organisations o ON o.id = l.organisation_id
+            WHERE v.kind IN ('recovery_code.redeemed', 'verification.succeeded') AND v.at >= :since AND v.at < :asOf/*filter*/
+            GROUP BY 1, 2, 3
+            """, read: { ($0.text(0), $0.text(1), $0.text(2), $0.int(3), $0.int(4)) })
+        {
+            let key = GroupKey(organisation: row.0, environment: row.1, role: "")
+            if row.2 == "recovery_code.redeemed" {
+                groups[key, default: Codes()].redeemed += row.3
+                groups[key, default: Codes()].redeemers += row.4
+            } else {
+                groups[key, default: Codes()].appSignIns += row.3
+            }
+        }
+        var table = FeedTable(
+            feed: .recoveryCodes,
+            columns: [
+                .init("organisation", .text), .init("environment", .text), .init("current_enrolments", .integer),
+                .init("codes_unused", .integer), .init("codes_redeemed_in_period", .integer),
+                .init("logins_redeemed_in_period", .integer), .init("logins_two_or_fewer_left", .integer),
+                .init("logins_none_left", .integer), .init("sign_ins_in_period", .integer),
+                .init("recovery_sign_in_percent", .decimal),
+            ])
+        for key in groups.keys.sorted() {
+            let group = groups[key]!
+            let signIns = group.appSignIns + group.redeemed
+            table.rows.append([
+                .text(key.organisation), .text(Environment(rawValue: key.environment)?.displayName ?? key.environment),
+                .integer(group.enrolments), .integer(group.unused), .integer(group.redeemed), .integer(group.redeemers),
+                .integer(group.twoOrFewer), .integer(group.none), .integer(signIns),
+                signIns == 0 ? .null : .decimal(Double(group.redeemed) * 100 / Double(signIns)),
+            ])
+        }
+        return table
+    }
+
+    // MARK: Usage
+
+    private func usage() throws -> FeedTable {
+        struct Counts { var succeeded = 0, failed = 0, recovery = 0, lockouts = 0 }
+        struct Key: Hashable, Comparable {
+            var day: Int64, organisation: String, environment: String, app: String
+            static func < (a: Self, b: Self) -> Bool { (a.day, a.organisation, a.environment, a.app) < (b.day, b.organisation, b.environment, b.app) }
+        }
+        var groups: [Key: Counts] = [:]
+        let (filterSQL, _) = filter
+        let eventFilter = filterSQL.replacingOccurrences(of: "o.code", with: "v.organisation").replacingOccurrences(of: "l.environment", with: "v.environment")
+        for row in try query(
+            """
+            SELECT v.at / 86400, v.organisation, v.environment, coalesce(v.app, ''), v.kind, count(*) FROM events v
+            WHERE v.kind IN ('verification.succeeded', 'verification.failed', 'recovery_code.redeemed', 'recovery_code.failed', 'enrolment.locked')
+              AND v.at >= :since AND v.at < :asOf AND v.organisation IS NOT NULL\(eventFilter)
+            GROUP BY 1, 2, 3, 4, 5
+            """.replacingOccurrences(of: "/*filter*/", with: ""), read: { ($0.int64(0), $0.text(1), $0.text(2), $0.text(3), $0.text(4), $0.int(5)) })
+        {
+            let key = Key(day: row.0, organisation: row.1, environment: row.2, app: row.3.isEmpty ? "(none)" : row.3)
+            var counts = groups[key, default: Counts()]
+            switch row.4 {
+            case "verification.succeeded": counts.succeeded += row.5
+            case "recovery_code.redeemed": counts.recovery += row.5
+            case "enrolment.locked": counts.lockouts += row.5
+            default: counts.failed += row.5
+            }
+            groups[key] = counts
+        }
+        var table = FeedTable(
+            feed: .usage,
+            columns: [
+                .init("date", .date), .init("organisation", .text), .init("environment", .text), .init("app", .text),
+                .init("verifications_succeeded", .integer), .init("verifications_failed", .integer),
+                .init("recovery_code_sign_ins", .integer), .init("lockouts", .integer),
+            ])
+        for key in groups.keys.sorted() {
+            let counts = groups[key]!
+            table.rows.append([
+                .time(key.day * Timestamp.secondsPerDay), .text(key.organisation),
+                .text(Environment(rawValue: key.environment)?.displayName ?? key.environment), .text(key.app),
+                .integer(counts.succeeded), .integer(counts.failed), .integer(counts.recovery), .integer(counts.lockouts),
+            ])
+        }
+        return table
+    }
+
+    // MARK: History
+
+    /// Counts at the end of each day of the period, from the timestamps of logins and
+    /// enrolments: each change is a +1 or -1 on the day it happened, summed in order.
+    private func history() throws -> FeedTable {
+        let firstDay = Timestamp.day(of: since)
+        let lastDay = Timestamp.day(of: asOf - 1)
+        let days = Int(max(0, lastDay - firstDay + 1))
+        struct Series { var needing: [Int], active: [Int], pending: [Int] }
+        var series: [GroupKey: Series] = [:]
+        /// The index of the first day whose end-of-day count includes a change at `time`
+        /// (0 for anything before the period), or nil if it is after `asOf`.
+        func slot(_ time: Int64) -> Int? {
+            guard time < asOf else { return nil }
+            return Int(max(0, Timestamp.day(of: time) - firstDay))
+        }
+        func add(_ key: GroupKey, _ path: WritableKeyPath<Series, [Int]>, at time: Int64?, _ delta: Int) {
+            guard let time, let index = slot(time), index < days else { return }
+            series[key, default: Series(needing: Array(repeating: 0, count: days), active: Array(repeating: 0, count: days), pending: Array(repeating: 0, count: days))][keyPath: path][index] += delta
+        }
+        for row in try query(
+            """
+            SELECT o.code, l.environment, l.user_type, l.roles, l.created_at, l.deleted_at
+            FROM logins l JOIN organisations o ON o.id = l.organisation_id WHERE l.created_at < :asOf/*filter*/
+            """, read: { ($0.text(0), $0.text(1), $0.text(2), $0.text(3), $0.int64(4), $0.optionalInt64(5)) })
+        {
+            let environment = Environment(rawValue: row.1) ?? .live
+            guard policy.needsMFA(environment: environment, userType: UserType(rawValue: row.2) ?? .staff, roles: Role.parseStorage(row.3)) else { continue }
+            let key = GroupKey(organisation: row.0, environment: row.1, role: "")
+            add(key, \.needing, at: row.4, 1)
+            add(key, \.needing, at: row.5, -1)
+        }
+        for row in try query(
+            """
+            SELECT o.code, l.environment, e.created_at, e.activated_at, e.ended_at
+            FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
+            WHERE e.created_at < :asOf/*filter*/
+            """, read: { ($0.text(0), $0.text(1), $0.int64(2), $0.optionalInt64(3), $0.optionalInt64(4)) })
+        {
+            let key = GroupKey(organisation: row.0, environment: row.1, role: "")
+            add(key, \.pending, at: row.2, 1)
+            let leftPending = [row.3, row.4].compactMap { $0 }.min()
+            add(key, \.pending, at: leftPending, -1)
+            if let activated = row.3, row.4.map({ $0 >= activated }) ?? true {
+                add(key, \.active, at: activated, 1)
+                add(key, \.active, at: row.4, -1)
+            }
+        }
+        var table = FeedTable(
+            feed: .history,
+            columns: [
+                .init("date", .date), .init("organisation", .text), .init("environment", .text), .init("needing_mfa", .integer),
+                .init("pending", .integer), .init("active", .integer), .init("adoption_percent", .decimal),
+            ])
+        var rows: [(Int, GroupKey, [FeedTable.Cell])] = []
+        for (key, values) in series {
+            var needing = 0, pending = 0, active = 0
+            for day in 0..<days {
+                needing += values.needing[day]
+                pending += values.pending[day]
+                active += values.active[day]
+                rows.append((day, key, [
+                    .time((firstDay + Int64(day)) * Timestamp.secondsPerDay), .text(key.organisation),
+                    .text(Environment(rawValue: key.environment)?.displayName ?? key.environment), .integer(needing),
+                    .integer(pending), .integer(active), needing == 0 ? .null : .decimal(Double(active) * 100 / Double(needing)),
+                ]))
+            }
+        }
+        table.rows = rows.sorted { ($0.0, $0.1) < ($1.0, $1.1) }.map(\.2)
+        return table
+    }
+
+    // MARK: Action lists
+
+    private func pendingTooLong() throws -> FeedTable {
+        var table = FeedTable(
+            feed: .pendingTooLong,
+            columns: [
+                .init("organisation", .text), .init("environment", .text), .init("username", .text), .init("display_name", .text),
+                .init("enrolled_at", .dateTime), .init("days_pending", .integer), .init("sheet_printed_at", .dateTime),
+            ])
+        table.rows = try query(
+            """
+            SELECT o.code, l.environment, l.username, l.display_name, e.created_at, e.sheet_issued_at
+            FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
+            WHERE \(enrolmentCurrent) AND \(loginExists) AND (e.activated_at IS NULL OR e.activated_at > :asOf)
+              AND e.created_at <= :pendingBefore/*filter*/
+            ORDER BY o.code, l.environment, l.username
+            """
+        ) { row in
+            [
+                .text(row.text(0)), .text(Environment(rawValue: row.text(1))?.displayName ?? row.text(1)), .text(row.text(2)),
+                .text(row.text(3)), .time(row.int64(4)), .integer(Int((asOf - row.int64(4)) / Timestamp.secondsPerDay)),
+                row.optionalInt64(5).flatMap { $0 <= asOf ? FeedTable.Cell.time($0) : nil } ?? .null,
+            ]
+        }
+        return table
+    }
+
+    private func noRecoveryCodesLeft() throws -> FeedTable {
+        var table = FeedTable(
+            feed: .noRecoveryCodesLeft,
+            columns: [
+                .init("organisation", .text), .init("environment", .text), .init("username", .text), .init("display_name", .text),
+                .init("enrolled_at", .dateTime), .init("last_code_used_at", .dateTime),
+            ])
+        table.rows = try query(
+            """
+            SELECT o.code, l.environment, l.username, l.display_name, e.created_at,
+                   (SELECT max(r.used_at) FROM recovery_codes r WHERE r.enrolment_id = e.id AND r.used_at <= :asOf)
+            FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
+            WHERE \(enrolmentCurrent) AND \(loginExists)
+              AND EXISTS (SELECT 1 FROM recovery_codes r WHERE r.enrolment_id = e.id)
+              AND NOT EXISTS (SELECT 1 FROM recovery_codes r WHERE r.enrolment_id = e.id AND (r.used_at IS NULL OR r.used_at > :asOf))/*filter*/
+            ORDER BY o.code, l.environment, l.username
+            """
+        ) { row in
+            [
+                .text(row.text(0)), .text(Environment(rawValue: row.text(1))?.displayName ?? row.text(1)), .text(row.text(2)),
+                .text(row.text(3)), .time(row.int64(4)), row.optionalInt64(5).map(FeedTable.Cell.time) ?? .null,
+            ]
+        }
+        return table
+    }
+}

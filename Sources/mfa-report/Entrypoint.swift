@@ -1,0 +1,9 @@
+import Commands
+import CommandSupport
+
+@main
+struct Entrypoint {
+    static func main() {
+        CommandRunner.main(ReportCommand.self)
+    }
+}
