@@ -69,6 +69,7 @@ public final class Enroller {
             logger.warning(
                 "TOTP settings \(configuration.algorithm.rawValue), \(configuration.digits) digits, \(configuration.period) s differ from SHA-1, 6 digits, 30 s: Microsoft Authenticator honours only those defaults")
         }
+        try store.useBulkCache()
         var summary = options.reissueUsername == nil ? try enrolAll(options) : try reissue(options)
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return summary

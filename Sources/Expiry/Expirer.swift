@@ -76,6 +76,7 @@ public final class Expirer {
     public func run(_ options: ExpiryOptions) throws -> ExpirySummary {
         let start = DispatchTime.now().uptimeNanoseconds
         var summary = ExpirySummary(dryRun: options.dryRun)
+        try store.useBulkCache()
         do {
             try database.inTransaction(.immediate) {
                 let now = store.now
@@ -88,6 +89,7 @@ public final class Expirer {
                     WHERE id = ? AND state IN ('pending', 'active')
                     """)
                 let deleteCodes = try database.prepare("DELETE FROM recovery_codes WHERE enrolment_id = ?")
+                // In enrolment id order (as found), so each page is written once.
                 for target in targets {
                     try expire.bind([target.reason.rawValue, now, target.enrolmentID])
                     try expire.run()
@@ -117,6 +119,7 @@ public final class Expirer {
     private struct DryRun: Error {}
 
     private func markDeleted(_ logins: [LoginRecord], at now: Int64, summary: inout ExpirySummary) throws {
+        var found: [(id: Int64, login: LoginRecord)] = []
         for login in logins {
             guard let row = try database.row(
                 """
@@ -127,12 +130,15 @@ public final class Expirer {
                 summary.unknownLogins.append("\(login.organisation) \(login.environment.displayName) \(login.username)")
                 continue
             }
-            guard row.1 == LoginStatus.active.rawValue else { continue }
-            try database.run("UPDATE logins SET status = 'deleted', deleted_at = ?, updated_at = ? WHERE id = ?", [now, now, row.0])
+            if row.1 == LoginStatus.active.rawValue { found.append((row.0, login)) }
+        }
+        // In id order, so neighbouring rows are changed together and each page is written once.
+        for (id, login) in found.sorted(by: { $0.id < $1.id }) {
+            try database.run("UPDATE logins SET status = 'deleted', deleted_at = ?, updated_at = ? WHERE id = ?", [now, now, id])
             try store.record(
                 Event(
                     kind: "login.deleted", actor: "mfa-expire", organisation: login.organisation, environment: login.environment,
-                    username: login.username, loginID: row.0, detail: ["reason": .text("listed in a deletions file")]),
+                    username: login.username, loginID: id, detail: ["reason": .text("listed in a deletions file")]),
                 at: now)
             summary.loginsMarkedDeleted += 1
         }
@@ -156,7 +162,7 @@ public final class Expirer {
             FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
             WHERE e.state IN ('pending', 'active')
               AND (l.status = 'deleted' OR (e.state = 'pending' AND e.created_at < ?))\(filter)
-            ORDER BY o.code, l.environment, l.username
+            ORDER BY e.id
             """, [cutoff ?? Int64.min] + arguments
         ) { row in
             Target(

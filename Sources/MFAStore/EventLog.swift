@@ -162,28 +162,43 @@ public struct EventRow: Sendable {
     /// HMAC-SHA256 under the audit key over the previous hash and every field,
     /// each length-prefixed so no two different rows serialise alike.
     public func chainHash(previous: [UInt8], key: SymmetricKey) -> [UInt8] {
-        var message = previous
+        var hmac = HMAC<SHA256>(key: key)
+        hmac.update(data: previous)
         func append(_ text: String?) {
-            guard let text else {
-                message.append(contentsOf: Array("-;".utf8))
+            guard var text else {
+                hmac.update(data: Self.absent)
                 return
             }
-            message.append(contentsOf: Array("\(text.utf8.count):".utf8))
-            message.append(contentsOf: text.utf8)
-            message.append(UInt8(ascii: ";"))
+            var length = UInt32(text.utf8.count).bigEndian
+            withUnsafeBytes(of: &length) { hmac.update(data: $0) }
+            text.withUTF8 { hmac.update(data: $0) }
         }
-        append(String(id))
-        append(String(at))
+        func append(_ number: Int64?) {
+            guard var number else {
+                hmac.update(data: Self.absent)
+                return
+            }
+            number = number.bigEndian
+            hmac.update(data: Self.present)
+            withUnsafeBytes(of: &number) { hmac.update(data: $0) }
+        }
+        append(id)
+        append(at)
         append(kind)
         append(actor)
         append(outcome)
         append(organisation)
         append(environment)
         append(username)
-        append(loginID.map(String.init))
-        append(enrolmentID.map(String.init))
+        append(loginID)
+        append(enrolmentID)
         append(app)
         append(detail)
-        return Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
+        return Array(hmac.finalize())
     }
+
+    /// Markers for a missing field and a number: a string's 4-byte length can never be
+    /// 0xFFFFFFFF, so neither can be confused with one.
+    private static let absent: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 0]
+    private static let present: [UInt8] = [0xFF, 0xFF, 0xFF, 0xFF, 1]
 }

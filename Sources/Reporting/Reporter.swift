@@ -49,6 +49,7 @@ public struct Reporter {
         let scope = options.scope
         var summary = ReportSummary(asOf: Timestamp.isoDateTime(scope.asOf), since: Timestamp.isoDateTime(scope.since))
         try AtomicFile.makeDirectory(options.outputDirectory, mode: 0o750)
+        try store.useBulkCache()
         let builder = ReportBuilder(store: store, policy: policy, scope: scope)
         // One read transaction: every feed sees the same store, however long it takes.
         let tables = try store.database.inTransaction(.deferred) {

@@ -91,7 +91,6 @@ public final class Importer {
     /// Called for every change, as it is made or (dry run) would be made.
     public var onChange: ((LoginChange) -> Void)?
 
-    static let cacheKiB = 64 * 1024
     static let indexBuildCacheKiB = 8 * 1024
 
     public init(store: Store, configuration: Configuration, logger: Logger) {
@@ -110,9 +109,7 @@ public final class Importer {
             return format
         }
         let start = DispatchTime.now().uptimeNanoseconds
-        // Enough page cache to hold the login key index of a million-login store: random
-        // inserts into it otherwise go to disk (about 48 MiB per million logins).
-        try database.execute("PRAGMA cache_size = -\(Self.cacheKiB)")
+        try store.useBulkCache()
         // Into an empty store, load without the key index and build it once at the end.
         // Changes are reported as they happen, so a run that may be repeated reports none.
         let storeHasLogins = try database.integer("SELECT EXISTS (SELECT 1 FROM logins)") == 1
