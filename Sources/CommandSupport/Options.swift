@@ -97,3 +97,22 @@ enum ProcessEnvironment {
         return value
     }
 }
+
+/// Narrows a bulk run to one organisation and/or one environment.
+public struct ScopeOptions: ParsableArguments {
+    @Option(name: .customLong("org"), help: ArgumentHelp("Only this organisation.", valueName: "code"))
+    public var organisation: String?
+
+    @Option(name: .customLong("env"), help: ArgumentHelp("Only this environment (Live or Sandpit).", valueName: "environment"))
+    public var environmentName: String?
+
+    public init() {}
+
+    public func validate() throws {
+        if let environmentName, MFAStore.Environment(parsing: environmentName) == nil {
+            throw ValidationError("--env '\(environmentName)' is not an environment; use Live or Sandpit")
+        }
+    }
+
+    public var environment: MFAStore.Environment? { environmentName.flatMap(MFAStore.Environment.init(parsing:)) }
+}

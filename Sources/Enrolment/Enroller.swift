@@ -16,6 +16,8 @@ public struct EnrolmentOptions: Sendable {
     public var reissueUsername: String?
 
     public init() {}
+
+    var scope: LoginScope { LoginScope(organisation: organisation, environment: environment) }
 }
 
 public struct EnrolmentSummary: Sendable, Encodable {
@@ -77,24 +79,10 @@ public final class Enroller {
 
     // MARK: Planning
 
-    private func filters(_ options: EnrolmentOptions) -> (sql: String, arguments: [any SQLBindable]) {
-        var sql = ""
-        var arguments: [any SQLBindable] = []
-        if let organisation = options.organisation {
-            sql += " AND o.code = ?"
-            arguments.append(organisation.uppercased())
-        }
-        if let environment = options.environment {
-            sql += " AND l.environment = ?"
-            arguments.append(environment.rawValue)
-        }
-        return (sql, arguments)
-    }
-
     /// Active logins in scope, split by whether the policy asks MFA of them and whether
     /// they already have a current enrolment.
     private func plan(_ options: EnrolmentOptions, summary: inout EnrolmentSummary) throws -> [Candidate] {
-        let (filter, arguments) = filters(options)
+        let (filter, arguments) = options.scope.sql
         var candidates: [Candidate] = []
         let rows = try database.prepare(
             """
@@ -126,7 +114,7 @@ public final class Enroller {
 
     /// Pending enrolments in scope whose sheet was never issued.
     private func unissued(_ options: EnrolmentOptions, username: String? = nil) throws -> [(enrolmentID: Int64, candidate: Candidate)] {
-        var (filter, arguments) = filters(options)
+        var (filter, arguments) = options.scope.sql
         if let username {
             filter += " AND l.username = ?"
             arguments.append(username.lowercased())

@@ -145,16 +145,7 @@ public final class Expirer {
     }
 
     private func findTargets(_ options: ExpiryOptions, at now: Int64) throws -> [Target] {
-        var filter = ""
-        var arguments: [any SQLBindable] = []
-        if let organisation = options.organisation {
-            filter += " AND o.code = ?"
-            arguments.append(organisation.uppercased())
-        }
-        if let environment = options.environment {
-            filter += " AND l.environment = ?"
-            arguments.append(environment.rawValue)
-        }
+        let (filter, arguments) = LoginScope(organisation: options.organisation, environment: options.environment).sql
         let cutoff = options.pendingMaxAge.map { now - $0 }
         return try database.rows(
             """

@@ -1,4 +1,5 @@
 import Foundation
+import SQLiteDB
 
 /// A platform environment. Each login lives in exactly one; the same person has a
 /// separate login, and a separate enrolment, per environment.
@@ -90,5 +91,32 @@ public struct Role: Hashable, Comparable, Codable, Sendable, CustomStringConvert
 
     public static func parseStorage(_ text: String) -> [Role] {
         text.split(separator: storageSeparator).map { Role(String($0)) }
+    }
+}
+
+/// The organisation and environment a run is narrowed to, as an SQL condition on logins
+/// aliased `l` joined to organisations aliased `o`.
+public struct LoginScope: Sendable {
+    public var organisation: String?
+    public var environment: Environment?
+
+    public init(organisation: String?, environment: Environment?) {
+        self.organisation = organisation?.uppercasedFast
+        self.environment = environment
+    }
+
+    /// ` AND o.code = ? AND l.environment = ?`, as far as the scope goes, with its arguments.
+    public var sql: (condition: String, arguments: [any SQLBindable]) {
+        var condition = ""
+        var arguments: [any SQLBindable] = []
+        if let organisation {
+            condition += " AND o.code = ?"
+            arguments.append(organisation)
+        }
+        if let environment {
+            condition += " AND l.environment = ?"
+            arguments.append(environment.rawValue)
+        }
+        return (condition, arguments)
     }
 }

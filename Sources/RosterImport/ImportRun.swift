@@ -73,15 +73,8 @@ struct ImportRun {
         let namedAt = UInt64(fileIndex) << 32 | UInt64(record.location.line)
 
         if bulkLoad {
-            // An empty store without its key index: every active record is new.
-            guard record.status == .active else {
-                counts.unchanged += 1
-                return nil
-            }
-            try insert(record, organisationID: organisationID)
-            seen.mark(database.lastInsertedRowID, at: namedAt)
-            counts.added += 1
-            change(.add, record)
+            // An empty store without its key index: every record is new.
+            try add(record, organisationID: organisationID, namedAt: namedAt, counts: &counts)
             return nil
         }
 
@@ -94,15 +87,7 @@ struct ImportRun {
         try lookup.bind(record.userType.rawValue, at: 7)
         guard try lookup.step() else {
             lookup.reset()
-            guard record.status == .active else {
-                // A user deleted before the store ever knew them: nothing to end.
-                counts.unchanged += 1
-                return nil
-            }
-            try insert(record, organisationID: organisationID)
-            seen.mark(database.lastInsertedRowID, at: namedAt)
-            counts.added += 1
-            change(.add, record)
+            try add(record, organisationID: organisationID, namedAt: namedAt, counts: &counts)
             return nil
         }
         let id = lookup.int64(0)
@@ -153,6 +138,19 @@ struct ImportRun {
         if details.text(2) != record.rolesText { changed.append(UserField.roles.name) }
         if details.text(3) != record.userType.rawValue { changed.append(UserField.userType.name) }
         return changed
+    }
+
+    /// A login the store does not have yet. A user deleted before the store ever knew
+    /// them has nothing to end, and is not added.
+    private mutating func add(_ record: LoginRecord, organisationID: Int64, namedAt: UInt64, counts: inout ImportCounts) throws {
+        guard record.status == .active else {
+            counts.unchanged += 1
+            return
+        }
+        try insert(record, organisationID: organisationID)
+        seen.mark(database.lastInsertedRowID, at: namedAt)
+        counts.added += 1
+        change(.add, record)
     }
 
     private mutating func organisationID(_ code: String) throws -> Int64 {

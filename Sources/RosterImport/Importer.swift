@@ -109,7 +109,6 @@ public final class Importer {
             return format
         }
         let start = DispatchTime.now().uptimeNanoseconds
-        try store.useBulkCache()
         // Into an empty store, load without the key index and build it once at the end.
         // Changes are reported as they happen, so a run that may be repeated reports none.
         let storeHasLogins = try database.integer("SELECT EXISTS (SELECT 1 FROM logins)") == 1
@@ -139,6 +138,7 @@ public final class Importer {
         var summary = ImportSummary(dryRun: options.dryRun, fullRoster: options.fullRoster)
         var rejected: [ValidationFailure] = []
         var bytesBefore: Int64 = 0
+        try store.useBulkCache()
         do {
             try database.inTransaction(.immediate) {
                 if bulkLoad { try database.execute("DROP INDEX \(Schema.loginKeyIndexName)") }

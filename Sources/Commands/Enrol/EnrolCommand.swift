@@ -19,11 +19,7 @@ public struct EnrolCommand: ParsableCommand {
             Exit codes: 0 done, 1 failure, 2 usage error, 3 input rejected, 4 another run holds the lock.
             """)
 
-    @Option(name: .customLong("org"), help: ArgumentHelp("Only this organisation.", valueName: "code"))
-    var organisation: String?
-
-    @Option(name: .customLong("env"), help: ArgumentHelp("Only this environment (Live or Sandpit).", valueName: "environment"))
-    var environment: String?
+    @OptionGroup var scope: ScopeOptions
 
     @Option(name: .customLong("sheets"), help: ArgumentHelp("Where sheets go: DIR/<environment>/<organisation>/.", valueName: "dir"))
     var sheetsDirectory = "sheets"
@@ -49,9 +45,6 @@ public struct EnrolCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if let environment, Environment(parsing: environment) == nil {
-            throw ValidationError("--env '\(environment)' is not an environment; use Live or Sandpit")
-        }
         if reissue != (user != nil) { throw ValidationError("--reissue and --user go together") }
         if reissue && noSheets { throw ValidationError("--reissue prints a sheet; it cannot be used with --no-sheets") }
         if qr != nil && noSheets { throw ValidationError("--qr writes beside the sheets; it cannot be used with --no-sheets") }
@@ -65,8 +58,8 @@ public struct EnrolCommand: ParsableCommand {
         let opened = try store.openStore(logger: logger)
 
         var options = EnrolmentOptions()
-        options.organisation = organisation
-        options.environment = environment.flatMap(Environment.init(parsing:))
+        options.organisation = scope.organisation
+        options.environment = scope.environment
         options.dryRun = dryRun
         options.sheetsDirectory = noSheets ? nil : sheetsDirectory
         options.qrFormat = qr

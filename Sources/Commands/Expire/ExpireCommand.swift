@@ -27,11 +27,7 @@ public struct ExpireCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Also expire pending enrolments older than this, e.g. 30d, 12h, 2w.", valueName: "age"))
     var pendingMaxAge: String?
 
-    @Option(name: .customLong("org"), help: ArgumentHelp("Only this organisation.", valueName: "code"))
-    var organisation: String?
-
-    @Option(name: .customLong("env"), help: ArgumentHelp("Only this environment (Live or Sandpit).", valueName: "environment"))
-    var environment: String?
+    @OptionGroup var scope: ScopeOptions
 
     @Option(help: ArgumentHelp("Refuse if more than this share of an organisation's current enrolments would expire.", valueName: "fraction"))
     var maxExpiryFraction = 0.10
@@ -48,9 +44,6 @@ public struct ExpireCommand: ParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if let environment, Environment(parsing: environment) == nil {
-            throw ValidationError("--env '\(environment)' is not an environment; use Live or Sandpit")
-        }
         if let pendingMaxAge, Self.seconds(pendingMaxAge) == nil {
             throw ValidationError("--pending-max-age '\(pendingMaxAge)' is not an age like 30d, 12h or 2w")
         }
@@ -72,15 +65,15 @@ public struct ExpireCommand: ParsableCommand {
         let opened = try store.openStore(logger: logger)
 
         var options = ExpiryOptions()
-        options.organisation = organisation
-        options.environment = environment.flatMap(Environment.init(parsing:))
+        options.organisation = scope.organisation
+        options.environment = scope.environment
         options.pendingMaxAge = pendingMaxAge.flatMap(Self.seconds)
         options.maxExpiryFraction = maxExpiryFraction
         options.allowMassExpiry = allowMassExpiry
         options.dryRun = dryRun
         if let deleted {
             options.deletedLogins = try UserListFile.read(
-                deleted, format: format, organisation: organisation, environment: options.environment, knownRoles: configuration.knownRoles)
+                deleted, format: format, organisation: scope.organisation, environment: options.environment, knownRoles: configuration.knownRoles)
         }
         let summary = try Expirer(store: opened, logger: logger).run(options)
         output.printJSON(summary)

@@ -26,11 +26,7 @@ public struct ReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Formats, comma-separated: csv, json, html.", valueName: "formats"))
     var format = "csv,json,html"
 
-    @Option(name: .customLong("org"), help: ArgumentHelp("Only this organisation.", valueName: "code"))
-    var organisation: String?
-
-    @Option(name: .customLong("env"), help: ArgumentHelp("Only this environment (Live or Sandpit).", valueName: "environment"))
-    var environment: String?
+    @OptionGroup var scope: ScopeOptions
 
     @Option(help: ArgumentHelp("The moment the figures describe (ISO 8601; default now). Same store, same --as-of: same CSV and JSON.", valueName: "date"))
     var asOf: String?
@@ -59,9 +55,6 @@ public struct ReportCommand: ParsableCommand {
             throw ValidationError("--format: unknown format '\(bad)'; use csv, json and html")
         }
         if names.isEmpty { throw ValidationError("--format needs at least one of csv, json, html") }
-        if let environment, Environment(parsing: environment) == nil {
-            throw ValidationError("--env '\(environment)' is not an environment; use Live or Sandpit")
-        }
         if let asOf, Timestamp.parse(asOf) == nil { throw ValidationError("--as-of '\(asOf)' is not an ISO 8601 date") }
         if let since, Timestamp.parse(since) == nil { throw ValidationError("--since '\(since)' is not an ISO 8601 date") }
         if since != nil && days != nil { throw ValidationError("give the period with --since or --days, not both") }
@@ -83,7 +76,7 @@ public struct ReportCommand: ParsableCommand {
 
         var options = ReportOptions(
             scope: ReportScope(
-                asOf: asOfTime, since: sinceTime, organisation: organisation, environment: environment.flatMap(Environment.init(parsing:)),
+                asOf: asOfTime, since: sinceTime, organisation: scope.organisation, environment: scope.environment,
                 pendingDays: pendingDays),
             outputDirectory: outputDir)
         options.feeds = feeds.isEmpty ? Feed.allCases : feeds
