@@ -11,13 +11,17 @@ func benchmarkExpire(count: Int, deleted: Int) throws -> [Figure] {
     _ = try workspace.tool("mfa-import", [csv, "--quiet"], store: store)
     _ = try workspace.tool("mfa-enrol", ["--no-sheets", "--quiet"], store: store)
 
-    // Every tenth user leaves: the deletions list names them.
+    // Leavers spread through the roster, all of them enrolled (patients are not).
     let leavers = workspace.path("leavers.csv")
     var text = "Organisation,Environment,Username,Display Name\n"
     var listed = 0
-    for (index, user) in roster.enumerated() where index % (count / deleted) == 0 && listed < deleted && user.userType != "patient" {
-        text += "\(user.organisation),\(user.environment),\(user.username),x\n"
-        listed += 1
+    var enrolled = 0
+    for user in roster where user.userType != "patient" && listed < deleted {
+        enrolled += 1
+        if enrolled % 8 == 0 {
+            text += "\(user.organisation),\(user.environment),\(user.username),x\n"
+            listed += 1
+        }
     }
     try text.write(toFile: leavers, atomically: true, encoding: .utf8)
     let run = try workspace.tool("mfa-expire", ["--deleted", leavers, "--allow-mass-expiry", "--json"], store: store)

@@ -42,10 +42,22 @@ public struct ReportBuilder {
         self.scope = scope
     }
 
-    public func table(_ feed: Feed) throws -> FeedTable {
+    /// The feeds asked for; adoption and adoption by role come from one pass over the store.
+    public func tables(_ feeds: [Feed]) throws -> [Feed: FeedTable] {
+        var tables: [Feed: FeedTable] = [:]
+        if feeds.contains(.adoption) || feeds.contains(.adoptionByRole) {
+            let (total, byRole) = try adoption()
+            tables[.adoption] = total
+            tables[.adoptionByRole] = byRole
+        }
+        for feed in feeds where tables[feed] == nil { tables[feed] = try table(feed) }
+        return tables
+    }
+
+    private func table(_ feed: Feed) throws -> FeedTable {
         switch feed {
-        case .adoption: try adoption(byRole: false)
-        case .adoptionByRole: try adoption(byRole: true)
+        case .adoption: try adoption().total
+        case .adoptionByRole: try adoption().byRole
         case .recoveryCodes: try recoveryCodes()
         case .usage: try usage()
         case .history: try history()
@@ -96,12 +108,14 @@ public struct ReportBuilder {
         var daysToActivate: [Double] = []
     }
 
-    private func adoption(byRole: Bool) throws -> FeedTable {
+    /// Both adoption feeds: every figure is added to its organisation and environment (role
+    /// "") and to each of the login's roles.
+    private func adoption() throws -> (total: FeedTable, byRole: FeedTable) {
         var groups: [GroupKey: Adoption] = [:]
         func keys(_ organisation: String, _ environment: String, _ roles: String) -> [GroupKey] {
-            guard byRole else { return [GroupKey(organisation: organisation, environment: environment, role: "")] }
             let names = Role.parseStorage(roles).map(\.name)
-            return (names.isEmpty ? ["(none)"] : names).map { GroupKey(organisation: organisation, environment: environment, role: $0) }
+            return [GroupKey(organisation: organisation, environment: environment, role: "")]
+                + (names.isEmpty ? ["(none)"] : names).map { GroupKey(organisation: organisation, environment: environment, role: $0) }
         }
         // Logins and their enrolment as of asOf, counted by kind of login.
         for row in try query(
@@ -162,6 +176,10 @@ public struct ReportBuilder {
             for key in keys(row.0, row.1, row.2) { groups[key, default: Adoption()].lockouts += row.3 }
         }
 
+        return (adoptionTable(groups.filter { $0.key.role.isEmpty }, byRole: false), adoptionTable(groups.filter { !$0.key.role.isEmpty }, byRole: true))
+    }
+
+    private func adoptionTable(_ groups: [GroupKey: Adoption], byRole: Bool) -> FeedTable {
         var columns: [FeedTable.Column] = [.init("organisation", .text), .init("environment", .text)]
         if byRole { columns.append(.init("role", .text)) }
         columns += [
@@ -201,9 +219,10 @@ public struct ReportBuilder {
         var groups: [GroupKey: Codes] = [:]
         for row in try query(
             """
-            SELECT o.code, l.environment,
-                   (SELECT count(*) FROM recovery_codes r WHERE r.enrolment_id = e.id AND (r.used_at IS NULL OR r.used_at > :asOf))
+            SELECT o.code, l.environment, coalesce(c.unused, 0)
             FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
+            LEFT JOIN (SELECT enrolment_id, sum(used_at IS NULL OR used_at > :asOf) AS unused
+                       FROM recovery_codes GROUP BY enrolment_id) c ON c.enrolment_id = e.id
             WHERE \(enrolmentCurrent) AND \(loginExists)/*filter*/
             """, read: { ($0.text(0), $0.text(1), $0.int(2)) })
         {
@@ -214,21 +233,30 @@ public struct ReportBuilder {
             if row.2 == 0 { group.none += 1 }
             groups[GroupKey(organisation: row.0, environment: row.1, role: "")] = group
         }
+        // Events carry their organisation and environment, so counting them needs no join.
+        let eventFilter = filter.condition.replacingOccurrences(of: "o.code", with: "v.organisation")
+            .replacingOccurrences(of: "l.environment", with: "v.environment")
         for row in try query(
             """
-            SELECT o.code, l.environment, v.kind, count(*), count(DISTINCT v.login_id) FROM events v
-            JOIN logins l ON l.id = v.login_id JOIN organisations o ON o.id = l.organisation_id
-            WHERE v.kind IN ('recovery_code.redeemed', 'verification.succeeded') AND v.at >= :since AND v.at < :asOf/*filter*/
-            GROUP BY 1, 2, 3
-            """, read: { ($0.text(0), $0.text(1), $0.text(2), $0.int(3), $0.int(4)) })
+            SELECT v.organisation, v.environment, sum(v.kind = 'recovery_code.redeemed'), sum(v.kind = 'verification.succeeded')
+            FROM events v
+            WHERE v.kind IN ('recovery_code.redeemed', 'verification.succeeded') AND v.at >= :since AND v.at < :asOf
+              AND v.organisation IS NOT NULL\(eventFilter)
+            GROUP BY 1, 2
+            """, read: { ($0.text(0), $0.text(1), $0.int(2), $0.int(3)) })
         {
             let key = GroupKey(organisation: row.0, environment: row.1, role: "")
-            if row.2 == "recovery_code.redeemed" {
-                groups[key, default: Codes()].redeemed += row.3
-                groups[key, default: Codes()].redeemers += row.4
-            } else {
-                groups[key, default: Codes()].appSignIns += row.3
-            }
+            groups[key, default: Codes()].redeemed += row.2
+            groups[key, default: Codes()].appSignIns += row.3
+        }
+        for row in try query(
+            """
+            SELECT v.organisation, v.environment, count(DISTINCT v.login_id) FROM events v
+            WHERE v.kind = 'recovery_code.redeemed' AND v.at >= :since AND v.at < :asOf AND v.organisation IS NOT NULL\(eventFilter)
+            GROUP BY 1, 2
+            """, read: { ($0.text(0), $0.text(1), $0.int(2)) })
+        {
+            groups[GroupKey(organisation: row.0, environment: row.1, role: ""), default: Codes()].redeemers += row.2
         }
         var table = FeedTable(
             feed: .recoveryCodes,
@@ -255,8 +283,8 @@ public struct ReportBuilder {
     // MARK: Usage
 
     private func usage() throws -> FeedTable {
-        let (filterSQL, _) = filter
-        let eventFilter = filterSQL.replacingOccurrences(of: "o.code", with: "v.organisation").replacingOccurrences(of: "l.environment", with: "v.environment")
+        let eventFilter = filter.condition.replacingOccurrences(of: "o.code", with: "v.organisation")
+            .replacingOccurrences(of: "l.environment", with: "v.environment")
         var table = FeedTable(
             feed: .usage,
             columns: [

@@ -53,15 +53,9 @@ public struct Reporter {
         let builder = ReportBuilder(store: store, policy: policy, scope: scope)
         // One read transaction: every feed sees the same store, however long it takes.
         let tables = try store.database.inTransaction(.deferred) {
-            var tables: [Feed: FeedTable] = [:]
-            let needed = options.formats.contains(.html) ? Feed.allCases : options.feeds
-            for feed in needed {
-                let began = DispatchTime.now().uptimeNanoseconds
-                tables[feed] = try builder.table(feed)
-                logger.info("computed feed", metadata: ["feed": "\(feed.rawValue)", "rows": "\(tables[feed]!.rows.count)", "seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9)"])
-            }
-            return tables
+            try builder.tables(options.formats.contains(.html) ? Feed.allCases : options.feeds)
         }
+        logger.info("computed the feeds", metadata: ["seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)"])
         let stamp = Timestamp.isoDate(scope.asOf)
         for feed in options.feeds {
             let table = tables[feed]!
@@ -71,15 +65,14 @@ public struct Reporter {
             }
         }
         if options.formats.contains(.html) {
-            let html = HTMLReport(scope: scope, tables: tables).render()
+            let html = Data(HTMLReport(scope: scope, tables: tables).render().utf8)
             summary.files.append(try write(html, name: "report", stamp: stamp, format: .html, rows: 0, in: options.outputDirectory))
         }
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return summary
     }
 
-    private func write(_ content: String, name: String, stamp: String, format: ReportFormat, rows: Int, in directory: String) throws -> ReportSummary.Written {
-        let data = Data(content.utf8)
+    private func write(_ data: Data, name: String, stamp: String, format: ReportFormat, rows: Int, in directory: String) throws -> ReportSummary.Written {
         let dated = "\(name)-\(stamp).\(format.rawValue)"
         let latest = "\(name)-latest.\(format.rawValue)"
         try AtomicFile.write(data, to: (directory as NSString).appendingPathComponent(dated), mode: 0o640)
