@@ -68,7 +68,14 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let logger = LoggingBootstrap.bootstrap(tool: "mfa-admin", level: output.logLevel)
-        let report = try LoginStatusReport.load(login.reference, store: try store.openStore(logger: logger))
+        let opened = try store.openStore(logger: logger)
+        let report = try LoginStatusReport.load(login.reference, store: opened)
+        try opened.database.inTransaction {
+            try opened.record(
+                Event(
+                    kind: "login.status_viewed", actor: "mfa-admin", organisation: report.organisation,
+                    environment: report.environment, username: report.username))
+        }
         output.printJSON(report)
         var lines = [
             "login: \(report.organisation) \(report.environment.displayName) \(report.username) (\(report.displayName)), \(report.loginStatus.rawValue)",
