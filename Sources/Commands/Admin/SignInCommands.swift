@@ -18,8 +18,7 @@ struct VerifyCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let logger = LoggingBootstrap.bootstrap(tool: "mfa-admin", level: output.logLevel)
-        let authenticator = try Authenticator(store: try store.openStore(logger: logger), configuration: try store.loadConfiguration())
+        let authenticator = try SignInOutcome.authenticator(store, output)
         let result = try SignInOutcome.run(output) { try authenticator.verify(login.reference, code: code, app: app.canonical) }
         output.summary(result.activated ? "accepted: enrolment activated" : "accepted")
     }
@@ -40,15 +39,20 @@ struct RedeemCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let logger = LoggingBootstrap.bootstrap(tool: "mfa-admin", level: output.logLevel)
-        let authenticator = try Authenticator(store: try store.openStore(logger: logger), configuration: try store.loadConfiguration())
+        let authenticator = try SignInOutcome.authenticator(store, output)
         let result = try SignInOutcome.run(output) { try authenticator.redeem(login.reference, code: code, app: app.canonical) }
         output.summary("accepted: \(result.recoveryCodesLeft ?? 0) recovery codes left" + (result.message.map { "; \($0)" } ?? ""))
     }
 }
 
-/// Prints a refusal as JSON too, when asked, before it ends the run.
+/// What both sign-in commands share: the authenticator, and refusals printed as JSON
+/// too, when asked, before they end the run.
 enum SignInOutcome {
+    static func authenticator(_ store: StoreOptions, _ output: OutputOptions) throws -> Authenticator {
+        let logger = LoggingBootstrap.bootstrap(tool: "mfa-admin", level: output.logLevel)
+        return try Authenticator(store: try store.openStore(logger: logger), configuration: try store.loadConfiguration())
+    }
+
     static func run(_ output: OutputOptions, _ attempt: () throws -> SignInResult) throws -> SignInResult {
         do {
             let result = try attempt()
