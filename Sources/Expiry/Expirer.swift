@@ -37,9 +37,15 @@ public struct ExpirySummary: Sendable, Encodable {
 }
 
 public enum ExpiryError: Error, Equatable, Sendable, LocalizedError {
-    case massExpiry([(organisation: String, environment: String, wouldExpire: Int, current: Int)])
+    case massExpiry([MassExpiry])
 
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.localizedDescription == rhs.localizedDescription }
+    /// One organisation and environment that would lose too many enrolments at once.
+    public struct MassExpiry: Equatable, Sendable {
+        public var organisation: String
+        public var environment: String
+        public var wouldExpire: Int
+        public var current: Int
+    }
 
     public var errorDescription: String? {
         switch self {
@@ -168,7 +174,7 @@ public final class Expirer {
     private func guardAgainstMassExpiry(_ targets: [Target], options: ExpiryOptions) throws {
         guard !options.allowMassExpiry, !targets.isEmpty else { return }
         let grouped = Dictionary(grouping: targets) { "\($0.organisation)\u{1F}\($0.environment.rawValue)" }
-        var refused: [(organisation: String, environment: String, wouldExpire: Int, current: Int)] = []
+        var refused: [ExpiryError.MassExpiry] = []
         for key in grouped.keys.sorted() {
             let members = grouped[key]!
             let current = try database.integer(
@@ -177,7 +183,10 @@ public final class Expirer {
                 WHERE e.state IN ('pending', 'active') AND o.code = ? AND l.environment = ?
                 """, [members[0].organisation, members[0].environment.rawValue]) ?? 0
             if Double(members.count) > Double(current) * options.maxExpiryFraction {
-                refused.append((members[0].organisation, members[0].environment.displayName, members.count, Int(current)))
+                refused.append(
+                    ExpiryError.MassExpiry(
+                        organisation: members[0].organisation, environment: members[0].environment.displayName,
+                        wouldExpire: members.count, current: Int(current)))
             }
         }
         if !refused.isEmpty { throw ExpiryError.massExpiry(refused) }

@@ -78,13 +78,7 @@ struct ImportRun {
             return nil
         }
 
-        try lookup.bind(organisationID, at: 1)
-        try lookup.bind(record.environment.rawValue, at: 2)
-        try lookup.bind(record.username, at: 3)
-        try record.email.bind(to: lookup, at: 4)
-        try lookup.bind(record.displayName, at: 5)
-        try lookup.bind(record.rolesText, at: 6)
-        try lookup.bind(record.userType.rawValue, at: 7)
+        try bindLogin(record, organisationID: organisationID, to: lookup)
         guard try lookup.step() else {
             lookup.reset()
             try add(record, organisationID: organisationID, namedAt: namedAt, counts: &counts)
@@ -166,18 +160,23 @@ struct ImportRun {
         return id
     }
 
+    /// The lookup and the insert take a login's fields as their first seven parameters,
+    /// in this order.
+    private func bindLogin(_ record: LoginRecord, organisationID: Int64, to statement: Statement) throws {
+        try statement.bind(organisationID, at: 1)
+        try statement.bind(record.environment.rawValue, at: 2)
+        try statement.bind(record.username, at: 3)
+        try record.email.bind(to: statement, at: 4)
+        try statement.bind(record.displayName, at: 5)
+        try statement.bind(record.rolesText, at: 6)
+        try statement.bind(record.userType.rawValue, at: 7)
+    }
+
     private func insert(_ record: LoginRecord, organisationID: Int64) throws {
-        let insert = insertLogin
-        try insert.bind(organisationID, at: 1)
-        try insert.bind(record.environment.rawValue, at: 2)
-        try insert.bind(record.username, at: 3)
-        try record.email.bind(to: insert, at: 4)
-        try insert.bind(record.displayName, at: 5)
-        try insert.bind(record.rolesText, at: 6)
-        try insert.bind(record.userType.rawValue, at: 7)
-        try insert.bind(now, at: 8)
-        try insert.bind(now, at: 9)
-        try insert.run()
+        try bindLogin(record, organisationID: organisationID, to: insertLogin)
+        try insertLogin.bind(now, at: 8)
+        try insertLogin.bind(now, at: 9)
+        try insertLogin.run()
     }
 
     private func markDeleted(

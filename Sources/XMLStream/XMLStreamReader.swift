@@ -149,13 +149,6 @@ public final class XMLStreamReader {
     /// The text of a text node.
     public var value: String? { xmlTextReaderConstValue(handle).map { String(cString: $0) } }
 
-    /// The value of an attribute of the current element.
-    public func attribute(_ name: String) -> String? {
-        guard xmlTextReaderMoveToAttribute(handle, name) == 1 else { return nil }
-        defer { xmlTextReaderMoveToElement(handle) }
-        return value
-    }
-
     /// The line of the current node's start tag.
     public var line: Int {
         if let node = xmlTextReaderCurrentNode(handle) {
