@@ -129,7 +129,9 @@ let package = Package(
 
 
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "OTPTests", dependencies: ["OTP", "TestSupport"]),
+        .testTarget(
+            name: "OTPTests",
+            dependencies: ["OTP", "TestSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite", "TestSupport"]),
         .testTarget(name: "MFAStoreTests", dependencies: ["MFAStore", "SQLiteDB", "TestSupport"]),
         // Runs the built tools on copies of Samples/ in temporary folders.

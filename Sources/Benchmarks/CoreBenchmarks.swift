@@ -25,7 +25,7 @@ func benchmarkRecoveryCodeHashing() throws -> [Figure] {
     for rounds in [RecoveryCodeHasher.defaultRounds, 1, 16, 64, 256, 1_000, 10_000] where rounds != RecoveryCodeHasher.defaultRounds || figures.isEmpty {
         let hasher = RecoveryCodeHasher(pepper: pepper, rounds: rounds)
         let sample = rounds >= 10_000 ? Array(codes.prefix(200)) : codes
-        var hashes = [String]()
+        var hashes = [[UInt8]]()
         // Ten at a time, as enrolment hashes a login's codes.
         let elapsed = try seconds { hashes = try stride(from: 0, to: sample.count, by: 10).flatMap { try hasher.hash(Array(sample[$0..<$0 + 10])) } }
         let chosen = rounds == RecoveryCodeHasher.defaultRounds ? " (chosen)" : ""

@@ -26,8 +26,8 @@ func benchmarkReport(logins: Int, events: Int) throws -> [Figure] {
                'Inhealthcare', 'account-' || l.id, \(start) + (l.id % 170) * 86400,
                CASE WHEN l.id % 10 < 7 THEN \(start) + (l.id % 170) * 86400 + (l.id % 7) * 86400 END, \(start) + (l.id % 170) * 86400, 0
         FROM logins l WHERE l.user_type <> 'patient' AND l.status = 'active';
-        INSERT INTO recovery_codes (enrolment_id, code_hash, used_at, used_app)
-        SELECT e.id, 'pbkdf2-sha256$32$c2FsdA==$' || n.value, CASE WHEN (e.id + n.value) % 23 = 0 THEN e.activated_at + 86400 END,
+        INSERT INTO recovery_codes (enrolment_id, slot, code_hash, used_at, used_app)
+        SELECT e.id, n.value - 1, randomblob(51), CASE WHEN (e.id + n.value) % 23 = 0 THEN e.activated_at + 86400 END,
                CASE WHEN (e.id + n.value) % 23 = 0 AND e.activated_at IS NOT NULL THEN 'Portal' END
         FROM enrolments e, (WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 10) SELECT value FROM n) n;
         INSERT INTO events (at, kind, actor, outcome, organisation, environment, username, login_id, enrolment_id, app,

@@ -195,7 +195,7 @@ public final class Enroller {
         var secret: [UInt8]
         var sealedSecret: [UInt8]
         var recoveryCodes: [String]
-        var hashes: [String]
+        var hashes: [[UInt8]]
     }
 
     private func material(for ids: [Int64]) throws -> [Material] {
@@ -232,7 +232,6 @@ public final class Enroller {
                 INSERT INTO enrolments (id, login_id, state, sealed_secret, algorithm, digits, period, issuer, account_name, created_at)
                 VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let insertCode = try database.prepare("INSERT INTO recovery_codes (enrolment_id, code_hash) VALUES (?, ?)")
             var next: PendingMaterial? = startMaterial(firstID: firstID, count: min(Self.chunkSize, candidates.count))
             for chunkStart in stride(from: 0, to: candidates.count, by: Self.chunkSize) {
                 let chunk = candidates[chunkStart..<min(chunkStart + Self.chunkSize, candidates.count)]
@@ -250,10 +249,7 @@ public final class Enroller {
                         configuration.period, issuer, account, now,
                     ])
                     try insertEnrolment.run()
-                    for hash in material.hashes {
-                        try insertCode.bind([id, hash])
-                        try insertCode.run()
-                    }
+                    try store.insertRecoveryCodes(material.hashes, enrolmentID: id)
                     try store.record(
                         Event(
                             kind: "enrolment.created", actor: actor, organisation: candidate.organisation,
@@ -319,7 +315,7 @@ public final class Enroller {
                 else { continue }
                 let secret = try store.vault.openSecret(row.0, enrolmentID: enrolmentID)
                 try database.run("DELETE FROM recovery_codes WHERE enrolment_id = ?", [enrolmentID])
-                for hash in hashes { try database.run("INSERT INTO recovery_codes (enrolment_id, code_hash) VALUES (?, ?)", [enrolmentID, hash]) }
+                try store.insertRecoveryCodes(hashes, enrolmentID: enrolmentID)
                 try store.record(
                     Event(
                         kind: "recovery_codes.renewed", actor: "mfa-enrol", organisation: candidate.organisation,

@@ -95,7 +95,7 @@ public final class Expirer {
                     WHERE id = ? AND state IN ('pending', 'active')
                     """)
                 let deleteCodes = try database.prepare("DELETE FROM recovery_codes WHERE enrolment_id = ?")
-                // In enrolment id order (as found), so each page is written once.
+                // In enrolment id order, so each page is written once.
                 for target in targets {
                     try expire.bind([target.reason.rawValue, now, target.enrolmentID])
                     try expire.run()
@@ -152,21 +152,30 @@ public final class Expirer {
 
     private func findTargets(_ options: ExpiryOptions, at now: Int64) throws -> [Target] {
         let (filter, arguments) = LoginScope(organisation: options.organisation, environment: options.environment).sql
-        let cutoff = options.pendingMaxAge.map { now - $0 }
-        return try database.rows(
+        let columns = "e.id, l.id, o.code, l.environment, l.username, l.status"
+        let joins = "JOIN organisations o ON o.id = l.organisation_id"
+        // Each half is driven by its partial index (deleted logins, pending enrolments by
+        // age); an ORDER BY would make SQLite scan every enrolment instead, so sort here.
+        var sql = """
+            SELECT \(columns) FROM logins l JOIN enrolments e ON e.login_id = l.id \(joins)
+            WHERE l.status = 'deleted' AND e.state IN ('pending', 'active')\(filter)
             """
-            SELECT e.id, l.id, o.code, l.environment, l.username, l.status, e.state, e.created_at
-            FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
-            WHERE e.state IN ('pending', 'active')
-              AND (l.status = 'deleted' OR (e.state = 'pending' AND e.created_at < ?))\(filter)
-            ORDER BY e.id
-            """, [cutoff ?? Int64.min] + arguments
-        ) { row in
+        var allArguments = arguments
+        if let maxAge = options.pendingMaxAge {
+            sql += """
+
+                UNION
+                SELECT \(columns) FROM enrolments e JOIN logins l ON l.id = e.login_id \(joins)
+                WHERE e.state = 'pending' AND e.created_at < ?\(filter)
+                """
+            allArguments += [now - maxAge] + arguments
+        }
+        return try database.rows(sql, allArguments) { row in
             Target(
                 enrolmentID: row.int64(0), loginID: row.int64(1), organisation: row.text(2),
                 environment: Environment(rawValue: row.text(3)) ?? .live, username: row.text(4),
                 reason: row.text(5) == LoginStatus.deleted.rawValue ? .userDeleted : .neverActivated)
-        }
+        }.sorted { $0.enrolmentID < $1.enrolmentID }
     }
 
     /// Refuses when one run would expire too large a share of an organisation's current

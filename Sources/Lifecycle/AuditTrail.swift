@@ -45,7 +45,7 @@ public struct AuditTrail {
                 statement.reset()
                 return broken("its previous-hash does not match event \(row.id - 1): an event before it was changed or removed")
             }
-            if row.chainHash(previous: previous, key: store.vault.auditKey) != stored {
+            if row.chainHash(previous: previous, keyedMAC: store.vault.auditChainMAC) != stored {
                 statement.reset()
                 return broken("its content does not match its hash: the row was edited")
             }

@@ -94,14 +94,14 @@ public struct Authenticator {
             }
             let hasher = store.vault.recoveryCodeHasher()
             let codes = try database.rows(
-                "SELECT id, code_hash, used_at IS NOT NULL FROM recovery_codes WHERE enrolment_id = ? ORDER BY id", [enrolment.id]
-            ) { (id: $0.int64(0), hash: $0.text(1), used: $0.int64(2) == 1) }
+                "SELECT slot, code_hash, used_at IS NOT NULL FROM recovery_codes WHERE enrolment_id = ? ORDER BY slot", [enrolment.id]
+            ) { (slot: $0.int64(0), hash: $0.blob(1), used: $0.int64(2) == 1) }
             guard codes.contains(where: { !$0.used }) else {
                 return .failure(try refuse(.noRecoveryCodesLeft, reference, login: login, enrolment: enrolment.id, app: app, kind: "recovery_code", at: now))
             }
-            var match: (id: Int64, used: Bool)?
+            var match: (slot: Int64, used: Bool)?
             for stored in codes where try hasher.verify(code, against: stored.hash) {
-                if match == nil { match = (stored.id, stored.used) }
+                if match == nil { match = (stored.slot, stored.used) }
             }
             guard let match else {
                 return .failure(try fail(reference, login: login, enrolment: enrolment, refusal: nil, app: app, kind: "recovery_code", at: now))
@@ -109,7 +109,9 @@ public struct Authenticator {
             guard !match.used else {
                 return .failure(try fail(reference, login: login, enrolment: enrolment, refusal: .codeAlreadyUsed, app: app, kind: "recovery_code", at: now))
             }
-            try database.run("UPDATE recovery_codes SET used_at = ?, used_app = ? WHERE id = ? AND used_at IS NULL", [now, app, match.id])
+            try database.run(
+                "UPDATE recovery_codes SET used_at = ?, used_app = ? WHERE enrolment_id = ? AND slot = ? AND used_at IS NULL",
+                [now, app, enrolment.id, match.slot])
             guard database.changes == 1 else {
                 return .failure(try fail(reference, login: login, enrolment: enrolment, refusal: .codeAlreadyUsed, app: app, kind: "recovery_code", at: now))
             }

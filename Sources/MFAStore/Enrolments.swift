@@ -44,3 +44,12 @@ extension Store {
         try database.execute("PRAGMA cache_size = -\(Self.bulkCacheKiB)")
     }
 }
+
+extension Store {
+    /// Stores an enrolment's recovery-code hashes in slots 0, 1, …
+    public func insertRecoveryCodes(_ hashes: [[UInt8]], enrolmentID: Int64) throws {
+        for (slot, hash) in hashes.enumerated() {
+            try database.run("INSERT INTO recovery_codes (enrolment_id, slot, code_hash) VALUES (?, ?, ?)", [enrolmentID, slot, hash])
+        }
+    }
+}

@@ -113,7 +113,7 @@ extension Store {
             id: id, at: at, kind: event.kind, actor: event.actor, outcome: event.outcome.rawValue,
             organisation: event.organisation, environment: event.environment?.rawValue, username: event.username,
             loginID: event.loginID, enrolmentID: event.enrolmentID, app: event.app, detail: event.detail.json)
-        let hash = row.chainHash(previous: previousHash, key: vault.auditKey)
+        let hash = row.chainHash(previous: previousHash, keyedMAC: vault.auditChainMAC)
         try database.run(
             """
             INSERT INTO events (id, at, kind, actor, outcome, organisation, environment, username, login_id,
@@ -159,28 +159,22 @@ public struct EventRow: Sendable {
         self.detail = detail
     }
 
-    /// HMAC-SHA256 under the audit key over the previous hash and every field,
+    /// HMAC-SHA256 under the audit key (`keyedMAC`) over the previous hash and every field,
     /// each length-prefixed so no two different rows serialise alike.
-    public func chainHash(previous: [UInt8], key: SymmetricKey) -> [UInt8] {
-        var hmac = HMAC<SHA256>(key: key)
-        hmac.update(data: previous)
+    public func chainHash(previous: [UInt8], keyedMAC: HMAC<SHA256>) -> [UInt8] {
+        // Serialised into one buffer first: a dozen small HMAC updates through the
+        // generic DataProtocol path cost more than the hash itself.
+        var message = previous
+        message.reserveCapacity(256 + detail.utf8.count)
         func append(_ text: String?) {
-            guard var text else {
-                hmac.update(data: Self.absent)
-                return
-            }
-            var length = UInt32(text.utf8.count).bigEndian
-            withUnsafeBytes(of: &length) { hmac.update(data: $0) }
-            text.withUTF8 { hmac.update(data: $0) }
+            guard let text else { return message.append(contentsOf: Self.absent) }
+            withUnsafeBytes(of: UInt32(text.utf8.count).bigEndian) { message.append(contentsOf: $0) }
+            message.append(contentsOf: text.utf8)
         }
         func append(_ number: Int64?) {
-            guard var number else {
-                hmac.update(data: Self.absent)
-                return
-            }
-            number = number.bigEndian
-            hmac.update(data: Self.present)
-            withUnsafeBytes(of: &number) { hmac.update(data: $0) }
+            guard let number else { return message.append(contentsOf: Self.absent) }
+            message.append(contentsOf: Self.present)
+            withUnsafeBytes(of: number.bigEndian) { message.append(contentsOf: $0) }
         }
         append(id)
         append(at)
@@ -194,7 +188,9 @@ public struct EventRow: Sendable {
         append(enrolmentID)
         append(app)
         append(detail)
-        return Array(hmac.finalize())
+        var mac = keyedMAC
+        message.withUnsafeBytes { mac.update(data: $0) }
+        return Array(mac.finalize())
     }
 
     /// Markers for a missing field and a number: a string's 4-byte length can never be

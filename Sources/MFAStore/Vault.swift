@@ -17,11 +17,15 @@ public struct Vault: Sendable {
     let storeKey: SymmetricKey
     public let recoveryCodePepper: SymmetricKey
     public let auditKey: SymmetricKey
+    /// HMAC already keyed with the audit key: each event copies it rather than keying
+    /// afresh, which cost as much as hashing the event.
+    public let auditChainMAC: HMAC<SHA256>
 
     init(storeKey: SymmetricKey, recoveryCodePepper: SymmetricKey, auditKey: SymmetricKey) {
         self.storeKey = storeKey
         self.recoveryCodePepper = recoveryCodePepper
         self.auditKey = auditKey
+        auditChainMAC = HMAC<SHA256>(key: auditKey)
     }
 
     public func sealSecret(_ secret: [UInt8], enrolmentID: Int64) throws -> [UInt8] {

@@ -48,53 +48,73 @@ public enum RecoveryCode {
 /// Hashes recovery codes for storage and checks typed codes against the hashes.
 ///
 /// Each hash is PBKDF2-HMAC-SHA256 over HMAC-SHA256(pepper, code) with a 128-bit random
-/// salt; the scheme and work factor are stored in the hash string
-/// (`pbkdf2-sha256$ROUNDS$SALT$DIGEST`) so they can be raised later. The pepper is a key
+/// salt. A stored hash is 51 bytes: the scheme (1 = PBKDF2-HMAC-SHA256), the rounds
+/// (16-bit big-endian), the salt and the digest, so the work factor can be raised later
+/// and a million logins' codes stay small. Hashes written before schema 2 are text,
+/// `pbkdf2-sha256$ROUNDS$SALT$DIGEST` (base64), and still verify. The pepper is a key
 /// kept outside the database, so a stolen database alone does not allow offline guessing.
 public struct RecoveryCodeHasher: Sendable {
     /// Chosen from measurements on the reference machine: see README, "Security".
     public static let defaultRounds = 32
     public static let saltBytes = 16
-    private static let scheme = "pbkdf2-sha256"
+    public static let storedHashBytes = 3 + saltBytes + digestBytes
+    private static let digestBytes = 32
+    private static let binaryScheme: UInt8 = 1
+    private static let textScheme = "pbkdf2-sha256"
 
-    private let pepper: SymmetricKey
+    /// Keyed once: keying HMAC costs as much as using it.
+    private let pepperMAC: HMAC<SHA256>
     public let rounds: Int
 
     public init(pepper: SymmetricKey, rounds: Int = defaultRounds) {
-        self.pepper = pepper
+        precondition((1...Int(UInt16.max)).contains(rounds), "recovery-code rounds must fit in 16 bits")
+        pepperMAC = HMAC<SHA256>(key: pepper)
         self.rounds = rounds
     }
 
-    public func hash(_ code: String) throws -> String {
+    public func hash(_ code: String) throws -> [UInt8] {
         try hash([code])[0]
     }
 
     /// Hashes a login's codes together, fetching all their salts in one call.
-    public func hash(_ codes: [String]) throws -> [String] {
+    public func hash(_ codes: [String]) throws -> [[UInt8]] {
         let salts = SecureRandom.bytes(codes.count * Self.saltBytes)
         return try codes.enumerated().map { index, code in
-            let salt = Array(salts[index * Self.saltBytes..<(index + 1) * Self.saltBytes])
-            let digest = try derive(code, salt: salt, rounds: rounds)
-            return "\(Self.scheme)$\(rounds)$\(Data(salt).base64EncodedString())$\(Data(digest).base64EncodedString())"
+            let salt = salts[index * Self.saltBytes..<(index + 1) * Self.saltBytes]
+            var stored = [Self.binaryScheme, UInt8(rounds >> 8), UInt8(rounds & 0xFF)]
+            stored.reserveCapacity(Self.storedHashBytes)
+            stored += salt
+            stored += try derive(code, salt: salt, rounds: rounds)
+            return stored
         }
     }
 
     /// True when `typed` is the code behind `stored`; the digests are compared in
     /// constant time. A malformed stored hash never matches.
-    public func verify(_ typed: String, against stored: String) throws -> Bool {
-        let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == Self.scheme, let rounds = Int(parts[1]), rounds > 0,
-            let salt = Data(base64Encoded: String(parts[2])), let expected = Data(base64Encoded: String(parts[3]))
-        else { return false }
-        return constantTimeEquals(try derive(typed, salt: Array(salt), rounds: rounds), Array(expected))
+    public func verify(_ typed: String, against stored: [UInt8]) throws -> Bool {
+        guard let (rounds, salt, expected) = Self.parse(stored), rounds > 0 else { return false }
+        return constantTimeEquals(try derive(typed, salt: salt, rounds: rounds), expected)
     }
 
-    private func derive(_ code: String, salt: [UInt8], rounds: Int) throws -> [UInt8] {
-        let peppered = HMAC<SHA256>.authenticationCode(for: Data(RecoveryCode.normalise(code).utf8), using: pepper)
+    private static func parse(_ stored: [UInt8]) -> (rounds: Int, salt: ArraySlice<UInt8>, digest: [UInt8])? {
+        if stored.count == storedHashBytes, stored[0] == binaryScheme {
+            return (Int(stored[1]) << 8 | Int(stored[2]), stored[3..<3 + saltBytes], Array(stored[(3 + saltBytes)...]))
+        }
+        let parts = String(decoding: stored, as: UTF8.self).split(separator: "$", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] == textScheme, let rounds = Int(parts[1]),
+            let salt = Data(base64Encoded: String(parts[2])), let digest = Data(base64Encoded: String(parts[3]))
+        else { return nil }
+        return (rounds, Array(salt)[...], Array(digest))
+    }
+
+    private func derive(_ code: String, salt: ArraySlice<UInt8>, rounds: Int) throws -> [UInt8] {
+        var peppered = pepperMAC
+        peppered.update(data: Array(RecoveryCode.normalise(code).utf8))
         // `unsafeUncheckedRounds`: swift-crypto's checked variant insists on password-grade
         // work factors; look-up secrets may use a small one (SP 800-63B §3.1.2.1).
         let key = try KDF.Insecure.PBKDF2.deriveKey(
-            from: Array(peppered), salt: salt, using: .sha256, outputByteCount: 32, unsafeUncheckedRounds: rounds)
+            from: Array(peppered.finalize()), salt: salt, using: .sha256, outputByteCount: Self.digestBytes,
+            unsafeUncheckedRounds: rounds)
         return key.withUnsafeBytes { Array($0) }
     }
 }

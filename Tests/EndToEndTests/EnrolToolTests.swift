@@ -145,14 +145,14 @@ struct EnrolRunTests {
         #expect(crashed.status == 1)
         #expect(crashed.stderr.contains("blocked"))
         #expect(try workspace.sql("SELECT count(*), count(sheet_issued_at) FROM enrolments") == ["20|0"])
-        let oldHashes = try workspace.sql("SELECT code_hash FROM recovery_codes ORDER BY id")
+        let oldHashes = try workspace.sql("SELECT hex(code_hash) FROM recovery_codes ORDER BY enrolment_id, slot")
 
         let next = try workspace.run("mfa-enrol", ["--sheets", "sheets"])
         #expect(next.status == 0, "\(next.stderr)")
         #expect(next.stdout.contains("enrolled: 0"))
         #expect(next.stdout.contains("sheets printed: 20 (20 with new recovery codes for earlier enrolments)"))
         #expect(try workspace.sql("SELECT count(*), count(sheet_issued_at) FROM enrolments") == ["20|20"])
-        let newHashes = try workspace.sql("SELECT code_hash FROM recovery_codes ORDER BY id")
+        let newHashes = try workspace.sql("SELECT hex(code_hash) FROM recovery_codes ORDER BY enrolment_id, slot")
         #expect(newHashes.count == 200 && Set(newHashes).isDisjoint(with: oldHashes))
         #expect(FileManager.default.fileExists(atPath: workspace.folder.path("sheets/live/RX1/priya.patel_nhs.net.pdf")))
         #expect(try workspace.run("mfa-enrol", ["--sheets", "sheets"]).stdout.contains("sheets printed: 0"))
@@ -161,14 +161,14 @@ struct EnrolRunTests {
     @Test("--reissue --user reprints a pending sheet with new codes; an active enrolment needs a reset instead")
     func reissue() throws {
         #expect(try workspace.run("mfa-enrol", ["--sheets", "sheets"]).status == 0)
-        let before = try workspace.sql("SELECT code_hash FROM recovery_codes r JOIN enrolments e ON e.id = r.enrolment_id JOIN logins l ON l.id = e.login_id WHERE l.username = 'priya.patel@nhs.net' AND l.environment = 'live'")
+        let before = try workspace.sql("SELECT hex(code_hash) FROM recovery_codes r JOIN enrolments e ON e.id = r.enrolment_id JOIN logins l ON l.id = e.login_id WHERE l.username = 'priya.patel@nhs.net' AND l.environment = 'live'")
         let ambiguous = try workspace.run("mfa-enrol", ["--sheets", "sheets", "--reissue", "--user", "priya.patel@nhs.net"])
         #expect(ambiguous.status == 2)
         #expect(ambiguous.stderr.contains("narrow it with --org and --env"))
         let result = try workspace.run("mfa-enrol", ["--sheets", "sheets", "--reissue", "--user", "priya.patel@nhs.net", "--env", "live"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("sheets printed: 1"))
-        let after = try workspace.sql("SELECT code_hash FROM recovery_codes r JOIN enrolments e ON e.id = r.enrolment_id JOIN logins l ON l.id = e.login_id WHERE l.username = 'priya.patel@nhs.net' AND l.environment = 'live'")
+        let after = try workspace.sql("SELECT hex(code_hash) FROM recovery_codes r JOIN enrolments e ON e.id = r.enrolment_id JOIN logins l ON l.id = e.login_id WHERE l.username = 'priya.patel@nhs.net' AND l.environment = 'live'")
         #expect(after.count == 10 && Set(after).isDisjoint(with: before))
 
         try workspace.sql("UPDATE enrolments SET state = 'active', activated_at = 1 WHERE account_name = 'priya.patel@nhs.net (Live)'").forEach { _ in }

@@ -24,15 +24,20 @@ struct ExpireToolTests {
         workspace.storeBytes().range(of: bytes) != nil
     }
 
+    private static func bytes(hex: String) -> Data {
+        Data(stride(from: 0, to: hex.count, by: 2).map { UInt8(hex.dropFirst($0).prefix(2), radix: 16)! })
+    }
+
     @Test("a deleted user's enrolment expires: the secret and codes leave the database file, and a correct code no longer verifies")
     func deletedUserExpires() throws {
         let printed = try PrintedSheet(workspace.folder.path("sheets/live/RX1/renee.lefevre_nhs.net.pdf"))
         let sealedHex = try #require(try workspace.sql("SELECT hex(sealed_secret) FROM enrolments WHERE account_name = 'renee.lefevre@nhs.net (Live)'").first)
-        let sealed = Data(stride(from: 0, to: sealedHex.count, by: 2).map { UInt8(sealedHex.dropFirst($0).prefix(2), radix: 16)! })
-        let hashes = try workspace.sql("SELECT code_hash FROM recovery_codes r JOIN enrolments e ON e.id = r.enrolment_id WHERE e.account_name = 'renee.lefevre@nhs.net (Live)'")
+        let sealed = Self.bytes(hex: sealedHex)
+        let hashes = try workspace.sql("SELECT hex(code_hash) FROM recovery_codes r JOIN enrolments e ON e.id = r.enrolment_id WHERE e.account_name = 'renee.lefevre@nhs.net (Live)'")
+            .map(Self.bytes(hex:))
         #expect(hashes.count == 10)
         #expect(storeFilesContain(sealed))
-        #expect(storeFilesContain(Data(hashes[0].utf8)))
+        #expect(storeFilesContain(hashes[0]))
 
         let result = try workspace.run("mfa-expire", ["--deleted", try deletions(["RX1,Live,renee.lefevre@nhs.net,Renée"]), "--allow-mass-expiry"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -40,7 +45,7 @@ struct ExpireToolTests {
         #expect(try workspace.sql("SELECT state, end_reason, sealed_secret IS NULL FROM enrolments WHERE account_name = 'renee.lefevre@nhs.net (Live)'") == ["expired|user-deleted|1"])
         #expect(try workspace.sql("SELECT count(*) FROM recovery_codes r JOIN enrolments e ON e.id = r.enrolment_id WHERE e.account_name = 'renee.lefevre@nhs.net (Live)'") == ["0"])
         #expect(!storeFilesContain(sealed), "the sealed secret is still in the database files")
-        for hash in hashes { #expect(!storeFilesContain(Data(hash.utf8)), "a recovery code hash is still in the database files") }
+        for hash in hashes { #expect(!storeFilesContain(hash), "a recovery code hash is still in the database files") }
 
         let verify = try workspace.run("mfa-admin", ["verify"] + renee + ["--code", try printed.code(at: now)])
         #expect(verify.status == 1)

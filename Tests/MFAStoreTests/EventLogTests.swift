@@ -34,11 +34,11 @@ struct EventLogTests {
         #expect(rows[1].1 == rows[0].2)
         #expect(rows[0].0.detail == #"{"count":3}"#)
         for (row, previous, hash) in rows {
-            #expect(row.chainHash(previous: previous, key: store.vault.auditKey) == hash)
+            #expect(row.chainHash(previous: previous, keyedMAC: store.vault.auditChainMAC) == hash)
         }
         var edited = rows[1].0
         edited.outcome = "ok"
-        #expect(edited.chainHash(previous: rows[1].1, key: store.vault.auditKey) != rows[1].2)
+        #expect(edited.chainHash(previous: rows[1].1, keyedMAC: store.vault.auditChainMAC) != rows[1].2)
     }
 
     @Test("the events table refuses updates and deletes")

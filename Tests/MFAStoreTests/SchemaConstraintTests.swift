@@ -98,7 +98,7 @@ struct SchemaConstraintTests {
             VALUES (99, 'live', 'bob', 'Bob', 'staff', 'active', 0, 0)
             """)
         #expect(throws: DatabaseError.self) { try insertEnrolment(id: 1, login: 99) }
-        expectConstraint("INSERT INTO recovery_codes (enrolment_id, code_hash) VALUES (99, 'x')")
+        expectConstraint("INSERT INTO recovery_codes (enrolment_id, slot, code_hash) VALUES (99, 0, randomblob(51))")
     }
 
     @Test("a failed store transaction leaves nothing behind")

@@ -46,6 +46,30 @@ struct StoreInitialisationTests {
         #expect(try Database(path: databasePath).integer("PRAGMA user_version") == Int64(Schema.latestVersion))
     }
 
+    @Test("schema 2 keeps a schema-1 store's recovery codes: slots in id order, text hashes as they were, use kept")
+    func migrationFromVersion1() throws {
+        let first = "pbkdf2-sha256$32$" + String(repeating: "A", count: 22) + "==$" + String(repeating: "B", count: 43) + "="
+        let second = first.replacingOccurrences(of: "B", with: "C")
+        let old = try Database(path: databasePath)
+        try old.execute(Schema.version1 + "PRAGMA user_version = 1;")
+        try old.execute(
+            """
+            INSERT INTO organisations VALUES (1, 'RX1', 0);
+            INSERT INTO logins (id, organisation_id, environment, username, display_name, user_type, status, created_at, updated_at)
+                VALUES (1, 1, 'live', 'a@nhs.net', 'A', 'staff', 'active', 0, 0);
+            INSERT INTO enrolments (id, login_id, state, sealed_secret, algorithm, digits, period, issuer, account_name, created_at)
+                VALUES (7, 1, 'pending', randomblob(40), 'sha1', 6, 30, 'Inhealthcare', 'a@nhs.net (Live)', 0);
+            INSERT INTO recovery_codes (id, enrolment_id, code_hash, used_at, used_app) VALUES
+                (5, 7, '\(first)', NULL, NULL), (9, 7, '\(second)', 100, 'Portal');
+            """)
+        let (store, _) = try Store.initialise(path: databasePath, keyFilePath: keyPath, logger: logger)
+        #expect(store.schemaVersion == Schema.latestVersion)
+        let codes = try store.database.rows("SELECT enrolment_id, slot, CAST(code_hash AS TEXT), used_at, used_app FROM recovery_codes ORDER BY slot") {
+            "\($0.int64(0)) \($0.int64(1)) \($0.text(2)) \($0.optionalInt64(3).map(String.init) ?? "-") \($0.optionalText(4) ?? "-")"
+        }
+        #expect(codes == ["7 0 \(first) - -", "7 1 \(second) 100 Portal"])
+    }
+
     @Test("the wrong key file gives a clear error, never garbage")
     func wrongKey() throws {
         _ = try Store.initialise(path: databasePath, keyFilePath: keyPath, logger: logger)
