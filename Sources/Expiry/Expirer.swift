@@ -89,29 +89,7 @@ public final class Expirer {
                 try markDeleted(options.deletedLogins, at: now, summary: &summary)
                 let targets = try findTargets(options, at: now)
                 try guardAgainstMassExpiry(targets, options: options)
-                let expire = try database.prepare(
-                    """
-                    UPDATE enrolments SET state = 'expired', end_reason = ?, ended_at = ?, sealed_secret = NULL, locked_at = NULL
-                    WHERE id = ? AND state IN ('pending', 'active')
-                    """)
-                let deleteCodes = try database.prepare("DELETE FROM recovery_codes WHERE enrolment_id = ?")
-                // In enrolment id order, so each page is written once.
-                for target in targets {
-                    try expire.bind([target.reason.rawValue, now, target.enrolmentID])
-                    try expire.run()
-                    try deleteCodes.bind([target.enrolmentID])
-                    try deleteCodes.run()
-                    try store.record(
-                        Event(
-                            kind: "enrolment.expired", actor: "mfa-expire", organisation: target.organisation,
-                            environment: target.environment, username: target.username, loginID: target.loginID,
-                            enrolmentID: target.enrolmentID, detail: ["reason": .text(target.reason.rawValue)]),
-                        at: now)
-                    if target.reason == .userDeleted { summary.expiredUserDeleted += 1 } else { summary.expiredNeverActivated += 1 }
-                    summary.expired.append(
-                        ExpirySummary.Expired(
-                            organisation: target.organisation, environment: target.environment, username: target.username, reason: target.reason))
-                }
+                try expire(targets, at: now, summary: &summary)
                 if options.dryRun { throw DryRun() }
             }
             // The erased secrets may still sit in old write-ahead-log frames: fold the log
@@ -126,27 +104,65 @@ public final class Expirer {
 
     private func markDeleted(_ logins: [LoginRecord], at now: Int64, summary: inout ExpirySummary) throws {
         var found: [(id: Int64, login: LoginRecord)] = []
+        let organisations = Dictionary(uniqueKeysWithValues: try database.rows("SELECT code, id FROM organisations") { ($0.text(0), $0.int64(1)) })
         for login in logins {
-            guard let row = try database.row(
-                """
-                SELECT l.id, l.status FROM logins l JOIN organisations o ON o.id = l.organisation_id
-                WHERE o.code = ? AND l.environment = ? AND l.username = ?
-                """, [login.organisation, login.environment.rawValue, login.username], read: { ($0.int64(0), $0.text(1)) })
+            guard let organisationID = organisations[login.organisation],
+                let row = try database.row(
+                    "SELECT id, status FROM logins WHERE organisation_id = ? AND environment = ? AND username = ?",
+                    [organisationID, login.environment.rawValue, login.username], read: { ($0.int64(0), $0.text(1)) })
             else {
                 summary.unknownLogins.append("\(login.organisation) \(login.environment.displayName) \(login.username)")
                 continue
             }
             if row.1 == LoginStatus.active.rawValue { found.append((row.0, login)) }
         }
-        // In id order, so neighbouring rows are changed together and each page is written once.
-        for (id, login) in found.sorted(by: { $0.id < $1.id }) {
-            try database.run("UPDATE logins SET status = 'deleted', deleted_at = ?, updated_at = ? WHERE id = ?", [now, now, id])
+        // One table at a time and in id order, so each page is read and written once
+        // rather than evicted between neighbouring rows by the other tables' pages.
+        found.sort { $0.id < $1.id }
+        let update = try database.prepare("UPDATE logins SET status = 'deleted', deleted_at = ?, updated_at = ? WHERE id = ?")
+        for (id, _) in found {
+            try update.bind([now, now, id])
+            try update.run()
+        }
+        for (id, login) in found {
             try store.record(
                 Event(
                     kind: "login.deleted", actor: "mfa-expire", organisation: login.organisation, environment: login.environment,
                     username: login.username, loginID: id, detail: ["reason": .text("listed in a deletions file")]),
                 at: now)
-            summary.loginsMarkedDeleted += 1
+        }
+        summary.loginsMarkedDeleted += found.count
+    }
+
+    /// Ends `targets` (in enrolment id order): secrets erased, codes deleted, events recorded.
+    private func expire(_ targets: [Target], at now: Int64, summary: inout ExpirySummary) throws {
+        // As in markDeleted, one table at a time.
+        let expire = try database.prepare(
+            """
+            UPDATE enrolments SET state = 'expired', end_reason = ?, ended_at = ?, sealed_secret = NULL, locked_at = NULL
+            WHERE id = ? AND state IN ('pending', 'active')
+            """)
+        for target in targets {
+            try expire.bind([target.reason.rawValue, now, target.enrolmentID])
+            try expire.run()
+        }
+        let deleteCodes = try database.prepare("DELETE FROM recovery_codes WHERE enrolment_id = ?")
+        for target in targets {
+            try deleteCodes.bind([target.enrolmentID])
+            try deleteCodes.run()
+        }
+        summary.expired.reserveCapacity(targets.count)
+        for target in targets {
+            try store.record(
+                Event(
+                    kind: "enrolment.expired", actor: "mfa-expire", organisation: target.organisation,
+                    environment: target.environment, username: target.username, loginID: target.loginID,
+                    enrolmentID: target.enrolmentID, detail: ["reason": .text(target.reason.rawValue)]),
+                at: now)
+            if target.reason == .userDeleted { summary.expiredUserDeleted += 1 } else { summary.expiredNeverActivated += 1 }
+            summary.expired.append(
+                ExpirySummary.Expired(
+                    organisation: target.organisation, environment: target.environment, username: target.username, reason: target.reason))
         }
     }
 
