@@ -28,11 +28,13 @@ let package = Package(
         .target(
             name: "OTP",
             dependencies: [
+                "CSystemRandom",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         // A small owner of SQLite connections and statements.
+        .target(name: "CSystemRandom"),
         .target(name: "CSQLiteSupport", dependencies: ["CSQLite"]),
         .target(name: "SQLiteDB", dependencies: ["CSQLite", "CSQLiteSupport"]),
         // The MFA store: schema, migrations, sealed secrets, the audit chain, domain types.

@@ -240,6 +240,8 @@ public final class Enroller {
                 let nextStart = chunkStart + Self.chunkSize
                 next = nextStart < candidates.count
                     ? startMaterial(firstID: firstID + Int64(nextStart), count: min(Self.chunkSize, candidates.count - nextStart)) : nil
+                var events: [Event] = []
+                events.reserveCapacity(chunk.count)
                 for (offset, (candidate, material)) in zip(chunk, materials).enumerated() {
                     let id = firstID + Int64(chunkStart + offset)
                     let issuer = naming.issuer(environment: candidate.environment, organisation: candidate.organisation, username: candidate.username)
@@ -250,12 +252,11 @@ public final class Enroller {
                     ])
                     try insertEnrolment.run()
                     try store.insertRecoveryCodes(material.hashes, enrolmentID: id)
-                    try store.record(
+                    events.append(
                         Event(
                             kind: "enrolment.created", actor: actor, organisation: candidate.organisation,
                             environment: candidate.environment, username: candidate.username, loginID: candidate.loginID, enrolmentID: id,
-                            detail: ["account_name": .text(account), "recovery_codes": .integer(Int64(material.hashes.count))]),
-                        at: now)
+                            detail: ["account_name": .text(account), "recovery_codes": .integer(Int64(material.hashes.count))]))
                     count += 1
                     guard keep else { continue }
                     created.append(
@@ -267,6 +268,7 @@ public final class Enroller {
                                 digits: configuration.digits, period: configuration.period),
                             recoveryCodes: material.recoveryCodes))
                 }
+                try store.record(events, at: now)
                 onProgress?("enrolments", count, candidates.count)
             }
         }

@@ -124,13 +124,12 @@ public final class Expirer {
             try update.bind([now, now, id])
             try update.run()
         }
-        for (id, login) in found {
-            try store.record(
+        try store.record(
+            found.map { id, login in
                 Event(
                     kind: "login.deleted", actor: "mfa-expire", organisation: login.organisation, environment: login.environment,
-                    username: login.username, loginID: id, detail: ["reason": .text("listed in a deletions file")]),
-                at: now)
-        }
+                    username: login.username, loginID: id, detail: ["reason": .text("listed in a deletions file")])
+            }, at: now)
         summary.loginsMarkedDeleted += found.count
     }
 
@@ -152,13 +151,14 @@ public final class Expirer {
             try deleteCodes.run()
         }
         summary.expired.reserveCapacity(targets.count)
-        for target in targets {
-            try store.record(
+        try store.record(
+            targets.map { target in
                 Event(
                     kind: "enrolment.expired", actor: "mfa-expire", organisation: target.organisation,
                     environment: target.environment, username: target.username, loginID: target.loginID,
-                    enrolmentID: target.enrolmentID, detail: ["reason": .text(target.reason.rawValue)]),
-                at: now)
+                    enrolmentID: target.enrolmentID, detail: ["reason": .text(target.reason.rawValue)])
+            }, at: now)
+        for target in targets {
             if target.reason == .userDeleted { summary.expiredUserDeleted += 1 } else { summary.expiredNeverActivated += 1 }
             summary.expired.append(
                 ExpirySummary.Expired(

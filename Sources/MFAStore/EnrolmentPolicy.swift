@@ -64,13 +64,27 @@ public struct EnrolmentPolicy: Sendable, Equatable {
 public enum NameTemplate {
     static let placeholders = ["issuer", "environment", "organisation", "username"]
 
+    /// One pass over the template, so a value that itself contains `{…}` is left as it
+    /// is (and Foundation's replacing, a tenth of a bulk enrolment's time, is avoided).
     public static func render(
         _ template: String, issuer: String, environment: Environment, organisation: String, username: String
     ) -> String {
-        template.replacingOccurrences(of: "{issuer}", with: issuer)
-            .replacingOccurrences(of: "{environment}", with: environment.displayName)
-            .replacingOccurrences(of: "{organisation}", with: organisation)
-            .replacingOccurrences(of: "{username}", with: username)
+        var output = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "{") {
+            output += rest[..<open]
+            let after = rest[rest.index(after: open)...]
+            guard let close = after.firstIndex(of: "}") else { return output + rest[open...] }
+            switch after[..<close] {
+            case "issuer": output += issuer
+            case "environment": output += environment.displayName
+            case "organisation": output += organisation
+            case "username": output += username
+            default: output += rest[open...close]
+            }
+            rest = after[after.index(after: close)...]
+        }
+        return output + rest
     }
 
     static func unknownPlaceholder(in template: String) -> String? {

@@ -105,23 +105,35 @@ extension Store {
     /// writer can append between reading the previous hash and inserting.
     @discardableResult
     public func record(_ event: Event, at time: Int64? = nil) throws -> Int64 {
-        let last = try database.row("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1") { ($0.int64(0), $0.blob(1)) }
-        let previousHash = last?.1 ?? Self.genesisHash
-        let id = (last?.0 ?? 0) + 1
+        try record([event], at: time)
+    }
+
+    /// Appends `events` in order, reading the chain's head once; returns the last id.
+    @discardableResult
+    public func record(_ events: [Event], at time: Int64? = nil) throws -> Int64 {
+        let head = try database.row("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1") { ($0.int64(0), $0.blob(1)) }
+        var previousHash = head?.1 ?? Self.genesisHash
+        var id = head?.0 ?? 0
         let at = time ?? now
-        let row = EventRow(
-            id: id, at: at, kind: event.kind, actor: event.actor, outcome: event.outcome.rawValue,
-            organisation: event.organisation, environment: event.environment?.rawValue, username: event.username,
-            loginID: event.loginID, enrolmentID: event.enrolmentID, app: event.app, detail: event.detail.json)
-        let hash = row.chainHash(previous: previousHash, keyedMAC: vault.auditChainMAC)
-        try database.run(
+        let insert = try database.cached(
             """
             INSERT INTO events (id, at, kind, actor, outcome, organisation, environment, username, login_id,
                                 enrolment_id, app, detail, previous_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [id, at, row.kind, row.actor, row.outcome, row.organisation, row.environment, row.username, row.loginID,
-             row.enrolmentID, row.app, row.detail, previousHash, hash])
+            """)
+        for event in events {
+            id += 1
+            let row = EventRow(
+                id: id, at: at, kind: event.kind, actor: event.actor, outcome: event.outcome.rawValue,
+                organisation: event.organisation, environment: event.environment?.rawValue, username: event.username,
+                loginID: event.loginID, enrolmentID: event.enrolmentID, app: event.app, detail: event.detail.json)
+            let hash = row.chainHash(previous: previousHash, keyedMAC: vault.auditChainMAC)
+            try insert.bind(
+                [id, at, row.kind, row.actor, row.outcome, row.organisation, row.environment, row.username, row.loginID,
+                 row.enrolmentID, row.app, row.detail, previousHash, hash])
+            try insert.run()
+            previousHash = hash
+        }
         return id
     }
 }

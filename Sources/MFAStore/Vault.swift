@@ -48,7 +48,8 @@ public struct Vault: Sendable {
 
     /// nonce ‖ ciphertext ‖ tag.
     static func seal(_ plaintext: some DataProtocol, key: SymmetricKey, context: [UInt8]) throws -> [UInt8] {
-        guard let combined = try AES.GCM.seal(plaintext, using: key, authenticating: context).combined else {
+        let nonce = try AES.GCM.Nonce(data: SecureRandom.bytes(12))
+        guard let combined = try AES.GCM.seal(plaintext, using: key, nonce: nonce, authenticating: context).combined else {
             throw CryptoKitError.incorrectParameterSize
         }
         return Array(combined)

@@ -90,7 +90,7 @@ struct EnrolSheetTests {
         for case let relative as String in enumerator {
             let path = "\(root)/\(relative)"
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+            #expect(FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory))
             #expect(fileMode(path) == (isDirectory.boolValue ? 0o700 : 0o600), "\(relative)")
             if !isDirectory.boolValue { files += 1 }
         }

@@ -48,10 +48,16 @@ struct EnrolmentPolicyTests {
         #expect(error?.localizedDescription.contains(message) == true, "\(error?.localizedDescription ?? "")")
     }
 
-    @Test("templates fill every placeholder")
-    func templates() {
-        #expect(
-            NameTemplate.render("{issuer} {environment} {organisation} {username}", issuer: "Inhealthcare", environment: .sandpit, organisation: "A81001", username: "a@b.c")
-                == "Inhealthcare Sandpit A81001 a@b.c")
+    @Test(
+        "templates fill every placeholder, once, and leave other text alone",
+        arguments: [
+            ("{issuer} {environment} {organisation} {username}", "Inhealthcare", "Inhealthcare Sandpit A81001 a@b.c"),
+            ("{username} ({environment})", "Inhealthcare", "a@b.c (Sandpit)"),
+            ("{issuer}: {username}", "Care {username}", "Care {username}: a@b.c"),
+            ("{other} {issuer", "Inhealthcare", "{other} {issuer"),
+            ("", "Inhealthcare", ""),
+        ])
+    func templates(template: String, issuer: String, expected: String) {
+        #expect(NameTemplate.render(template, issuer: issuer, environment: .sandpit, organisation: "A81001", username: "a@b.c") == expected)
     }
 }
