@@ -48,8 +48,10 @@ extension Store {
 extension Store {
     /// Stores an enrolment's recovery-code hashes in slots 0, 1, …
     public func insertRecoveryCodes(_ hashes: [[UInt8]], enrolmentID: Int64) throws {
+        let insert = try database.cached("INSERT INTO recovery_codes (enrolment_id, slot, code_hash) VALUES (?, ?, ?)")
         for (slot, hash) in hashes.enumerated() {
-            try database.run("INSERT INTO recovery_codes (enrolment_id, slot, code_hash) VALUES (?, ?, ?)", [enrolmentID, slot, hash])
+            try insert.bind([enrolmentID, slot, hash])
+            try insert.run()
         }
     }
 }

@@ -79,6 +79,10 @@ extension EventDetail.Value: ExpressibleByStringLiteral, ExpressibleByIntegerLit
 public enum JSON {
     /// A JSON string literal (RFC 8259 escapes).
     public static func quote(_ text: String) -> String {
+        // Most text (codes, usernames, reasons) needs no escape: skip the scalar walk.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }) {
+            return "\"" + text + "\""
+        }
         var output = "\""
         output.reserveCapacity(text.utf8.count + 2)
         for scalar in text.unicodeScalars {

@@ -23,25 +23,34 @@ public enum RecoveryCode {
                 if symbols.count == count * length { break }
             }
         }
-        return (0..<count).map { index in
-            format(String(decoding: symbols[index * length..<(index + 1) * length], as: UTF8.self))
-        }
+        return (0..<count).map { index in format(symbols[index * length..<(index + 1) * length]) }
     }
 
-    /// `ABCDE-FGHJK` from `ABCDEFGHJK`.
-    public static func format(_ normalised: String) -> String {
-        var groups = [Substring]()
-        var rest = Substring(normalised)
-        while !rest.isEmpty {
-            groups.append(rest.prefix(groupLength))
-            rest = rest.dropFirst(groupLength)
+    /// `ABCDE-FGHJK` from the symbols `ABCDEFGHJK`.
+    static func format(_ symbols: ArraySlice<UInt8>) -> String {
+        var text: [UInt8] = []
+        text.reserveCapacity(symbols.count + symbols.count / groupLength)
+        for (offset, symbol) in symbols.enumerated() {
+            if offset > 0 && offset % groupLength == 0 { text.append(UInt8(ascii: "-")) }
+            text.append(symbol)
         }
-        return groups.joined(separator: "-")
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// The canonical form of a code as someone typed it: case and separators ignored.
+    /// Only ASCII letters change case: the alphabet is ASCII, so any other character
+    /// fails to match either way, and bulk enrolment normalises ten codes a login.
     public static func normalise(_ typed: String) -> String {
-        String(typed.uppercased().unicodeScalars.filter { $0 != "-" && $0 != " " && $0 != "\t" && $0 != "_" })
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(typed.utf8.count)
+        for byte in typed.utf8 {
+            switch byte {
+            case UInt8(ascii: "-"), UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "_"): continue
+            case UInt8(ascii: "a")...UInt8(ascii: "z"): bytes.append(byte - 32)
+            default: bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 
