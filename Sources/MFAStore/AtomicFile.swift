@@ -14,14 +14,77 @@ public enum AtomicFile {
     }
 
     public static func write(_ data: some DataProtocol, to path: String, mode: mode_t = 0o600) throws(Failure) {
-        let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try write(to: path, mode: mode) { (output: inout Output) throws(Failure) in
+            for region in data.regions { try output.append(contentsOf: region) }
+        }
+    }
+
+    /// Writes what `produce` appends, a megabyte at a time, so a large file never has
+    /// to be held in memory whole.
+    public static func write(
+        to path: String, mode: mode_t = 0o600, _ produce: (inout Output) throws(Failure) -> Void
+    ) throws(Failure) {
+        let temporary = temporaryName(for: path)
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        var failure: String?
         // The umask may have narrowed the mode; set exactly what was asked.
         fchmod(descriptor, mode)
-        for region in data.regions where failure == nil {
-            region.withUnsafeBytes { bytes in
+        var output = Output(descriptor: descriptor, path: path)
+        do throws(Failure) {
+            try produce(&output)
+            try output.flush()
+            if fsync(descriptor) != 0 { throw Failure.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+            close(descriptor)
+            if rename(temporary, path) != 0 { throw Failure.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        } catch {
+            close(descriptor)
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    /// Gives the complete file `existing` a second name, `path`, replacing whatever was
+    /// there in one step: the bytes are not written again.
+    public static func link(_ existing: String, to path: String) throws(Failure) {
+        let temporary = temporaryName(for: path)
+        guard Foundation.link(existing, temporary) == 0 else { throw .cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw .cannotWrite(path: path, reason: reason)
+        }
+    }
+
+    private static func temporaryName(for path: String) -> String {
+        "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Bytes on their way into an atomic file.
+    public struct Output {
+        fileprivate let descriptor: Int32
+        fileprivate let path: String
+        private var buffer: [UInt8] = []
+        private static let flushSize = 1 << 20
+
+        fileprivate init(descriptor: Int32, path: String) {
+            self.descriptor = descriptor
+            self.path = path
+            buffer.reserveCapacity(Self.flushSize + 4096)
+        }
+
+        public mutating func append(_ text: String) throws(Failure) {
+            buffer.append(contentsOf: text.utf8)
+            if buffer.count >= Self.flushSize { try flush() }
+        }
+
+        public mutating func append(contentsOf bytes: some Collection<UInt8>) throws(Failure) {
+            buffer.append(contentsOf: bytes)
+            if buffer.count >= Self.flushSize { try flush() }
+        }
+
+        fileprivate mutating func flush() throws(Failure) {
+            var failure: String?
+            buffer.withUnsafeBytes { bytes in
                 var offset = 0
                 while offset < bytes.count {
                     let written = Foundation.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
@@ -33,13 +96,8 @@ public enum AtomicFile {
                     offset += written
                 }
             }
-        }
-        if failure == nil, fsync(descriptor) != 0 { failure = String(cString: strerror(errno)) }
-        close(descriptor)
-        if failure == nil, rename(temporary, path) != 0 { failure = String(cString: strerror(errno)) }
-        if let failure {
-            unlink(temporary)
-            throw .cannotWrite(path: path, reason: failure)
+            if let failure { throw .cannotWrite(path: path, reason: failure) }
+            buffer.removeAll(keepingCapacity: true)
         }
     }
 

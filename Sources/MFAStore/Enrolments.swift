@@ -55,3 +55,32 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Read-only connections, each inside a read transaction, all seeing the same
+    /// committed state: the write lock is held (for a moment) while they start reading,
+    /// so no writer can commit in between. When a writer holds the lock (a long import),
+    /// waiting for it could take minutes, so there is then one connection only. The
+    /// transactions end when the connections are released.
+    public func snapshotReaders(_ count: Int) throws -> [Database] {
+        var readOnly = Database.Configuration()
+        readOnly.readOnly = true
+        func reader(cacheKiB: Int) throws -> Database {
+            let reader = try Database(path: path, configuration: readOnly)
+            try reader.execute("PRAGMA cache_size = -\(cacheKiB); BEGIN")
+            _ = try reader.integer("SELECT count(*) FROM sqlite_schema")
+            return reader
+        }
+        var noWaiting = Database.Configuration()
+        noWaiting.busyTimeoutMilliseconds = 0
+        let lock = try Database(path: path, configuration: noWaiting)
+        let locked = Result { () throws(DatabaseError) in try lock.execute("BEGIN IMMEDIATE") }
+        if case .failure(let error) = locked {
+            guard error.isBusy else { throw error }
+            logger.info("another process is writing to the store: reading it on one connection")
+            return [try reader(cacheKiB: Self.bulkCacheKiB)]
+        }
+        defer { try? lock.execute("ROLLBACK") }
+        return try (0..<count).map { _ in try reader(cacheKiB: Self.bulkCacheKiB / count) }
+    }
+}

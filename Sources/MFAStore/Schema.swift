@@ -151,7 +151,7 @@ public enum Schema {
         CREATE TABLE recovery_codes_by_slot (
             enrolment_id INTEGER NOT NULL REFERENCES enrolments(id),
             slot INTEGER NOT NULL CHECK (slot >= 0),
-            code_hash BLOB NOT NULL CHECK (length(code_hash) BETWEEN 51 AND 200),
+            code_hash BLOB NOT NULL CHECK (length(code_hash) > 0),
             used_at INTEGER,
             used_app TEXT,
             CHECK (used_app IS NULL OR used_at IS NOT NULL),

@@ -4,64 +4,49 @@ import MFAStore
 extension FeedTable {
     /// RFC 4180 with CRLF; text cells neutralised against formula injection, numbers
     /// written by the tool left as numbers; empty for no value.
-    public func csv() -> Data {
-        var output = OutputBuffer()
-        output.append(CSVText.record(columns.map { CSVText.text($0.name) }))
+    public func writeCSV(to output: inout AtomicFile.Output) throws(AtomicFile.Failure) {
+        try output.append(CSVText.record(columns.map { CSVText.text($0.name) }))
         for row in rows {
             for (index, (cell, column)) in zip(row, columns).enumerated() {
-                if index > 0 { output.append(",") }
+                if index > 0 { try output.append(",") }
                 switch cell {
-                case .text(let value): output.append(CSVText.text(value))
+                case .text(let value): try output.append(CSVText.text(value))
                 case .null: break
-                default: output.append(text(cell, column) ?? "")
+                default: try output.append(text(cell, column) ?? "")
                 }
             }
-            output.append("\r\n")
+            try output.append("\r\n")
         }
-        return output.data
     }
 
     /// One document: the schema version, the moment and period described, the filters,
     /// and the rows as objects in column order.
-    public func json(scope: ReportScope) -> Data {
-        var output = OutputBuffer()
-        output.append("{\n")
-        output.append("  \"schema_version\": \(FeedTable.schemaVersion),\n")
-        output.append("  \"feed\": \(JSON.quote(feed.rawValue)),\n")
-        output.append("  \"as_of\": \(JSON.quote(Timestamp.isoDateTime(scope.asOf))),\n")
-        output.append("  \"period\": {\"since\": \(JSON.quote(Timestamp.isoDateTime(scope.since))), \"until\": \(JSON.quote(Timestamp.isoDateTime(scope.asOf)))},\n")
-        output.append("  \"filters\": {\"organisation\": \(scope.organisation.map(JSON.quote) ?? "null"), \"environment\": \(scope.environment.map { JSON.quote($0.displayName) } ?? "null"), \"pending_days\": \(scope.pendingDays)},\n")
-        output.append("  \"rows\": [")
+    public func writeJSON(scope: ReportScope, to output: inout AtomicFile.Output) throws(AtomicFile.Failure) {
+        try output.append("{\n")
+        try output.append("  \"schema_version\": \(FeedTable.schemaVersion),\n")
+        try output.append("  \"feed\": \(JSON.quote(feed.rawValue)),\n")
+        try output.append("  \"as_of\": \(JSON.quote(Timestamp.isoDateTime(scope.asOf))),\n")
+        try output.append("  \"period\": {\"since\": \(JSON.quote(Timestamp.isoDateTime(scope.since))), \"until\": \(JSON.quote(Timestamp.isoDateTime(scope.asOf)))},\n")
+        try output.append("  \"filters\": {\"organisation\": \(scope.organisation.map(JSON.quote) ?? "null"), \"environment\": \(scope.environment.map { JSON.quote($0.displayName) } ?? "null"), \"pending_days\": \(scope.pendingDays)},\n")
+        try output.append("  \"rows\": [")
         let keys = columns.map { JSON.quote($0.name) + ": " }
         for (rowIndex, row) in rows.enumerated() {
-            output.append(rowIndex == 0 ? "\n    {" : ",\n    {")
+            try output.append(rowIndex == 0 ? "\n    {" : ",\n    {")
             for (index, (cell, column)) in zip(row, columns).enumerated() {
-                if index > 0 { output.append(", ") }
-                output.append(keys[index])
+                if index > 0 { try output.append(", ") }
+                try output.append(keys[index])
                 switch cell {
-                case .text(let text): output.append(JSON.quote(text))
-                case .integer, .decimal: output.append(text(cell, column) ?? "null")
-                case .time: output.append(JSON.quote(text(cell, column) ?? ""))
-                case .null: output.append("null")
+                case .text(let text): try output.append(JSON.quote(text))
+                case .integer, .decimal: try output.append(text(cell, column) ?? "null")
+                case .time: try output.append(JSON.quote(text(cell, column) ?? ""))
+                case .null: try output.append("null")
                 }
             }
-            output.append("}")
+            try output.append("}")
         }
-        output.append(rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
-        return output.data
+        try output.append(rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
     }
 
     /// Bumped when a feed's columns change; the JSON Schemas in `Reports/schemas/` match it.
     public static let schemaVersion = 1
-}
-
-/// UTF-8 bytes appended in place: a feed can have hundreds of thousands of rows.
-struct OutputBuffer {
-    private(set) var bytes: [UInt8] = []
-
-    init() { bytes.reserveCapacity(1 << 20) }
-
-    mutating func append(_ text: String) { bytes.append(contentsOf: text.utf8) }
-
-    var data: Data { Data(bytes) }
 }

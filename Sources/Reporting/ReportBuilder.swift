@@ -29,15 +29,15 @@ public struct ReportScope: Sendable {
 /// (roles, user types, names) is taken as it is now. The same store and the same `asOf`
 /// give the same figures.
 public struct ReportBuilder {
-    let store: Store
+    let database: Database
     let policy: EnrolmentPolicy
     let scope: ReportScope
-    private var database: Database { store.database }
     private var asOf: Int64 { scope.asOf }
     private var since: Int64 { scope.since }
 
-    public init(store: Store, policy: EnrolmentPolicy, scope: ReportScope) {
-        self.store = store
+    /// `database` must be inside a read transaction, so every feed sees one state.
+    public init(database: Database, policy: EnrolmentPolicy, scope: ReportScope) {
+        self.database = database
         self.policy = policy
         self.scope = scope
     }
@@ -50,20 +50,21 @@ public struct ReportBuilder {
             tables[.adoption] = total
             tables[.adoptionByRole] = byRole
         }
-        for feed in feeds where tables[feed] == nil { tables[feed] = try table(feed) }
-        return tables
-    }
-
-    private func table(_ feed: Feed) throws -> FeedTable {
-        switch feed {
-        case .adoption: try adoption().total
-        case .adoptionByRole: try adoption().byRole
-        case .recoveryCodes: try recoveryCodes()
-        case .usage: try usage()
-        case .history: try history()
-        case .pendingTooLong: try pendingTooLong()
-        case .noRecoveryCodesLeft: try noRecoveryCodesLeft()
+        if feeds.contains(.usage) || feeds.contains(.recoveryCodes) {
+            // Counted once for both feeds, and let go before the others are built.
+            let signIns = try signInEvents()
+            if feeds.contains(.usage) { tables[.usage] = usage(signIns) }
+            if feeds.contains(.recoveryCodes) { tables[.recoveryCodes] = try recoveryCodes(signIns) }
         }
+        for feed in feeds where tables[feed] == nil {
+            switch feed {
+            case .history: tables[feed] = try history()
+            case .pendingTooLong: tables[feed] = try pendingTooLong()
+            case .noRecoveryCodesLeft: tables[feed] = try noRecoveryCodesLeft()
+            case .adoption, .adoptionByRole, .usage, .recoveryCodes: break  // built above
+            }
+        }
+        return tables
     }
 
     // MARK: Scope in SQL
@@ -79,6 +80,13 @@ public struct ReportBuilder {
 
     /// Runs `sql`, binding `:asOf`, `:since` and the filter's arguments (after them).
     private func query<Row>(_ sql: String, _ extra: [any SQLBindable] = [], read: (Statement) throws -> Row) throws -> [Row] {
+        var rows: [Row] = []
+        try forEachRow(sql, extra) { rows.append(try read($0)) }
+        return rows
+    }
+
+    /// `query` without keeping the rows, for the largest results.
+    private func forEachRow(_ sql: String, _ extra: [any SQLBindable] = [], _ body: (Statement) throws -> Void) throws {
         let (filterSQL, filterArguments) = filter
         let statement = try database.prepare(sql.replacingOccurrences(of: "/*filter*/", with: filterSQL))
         for (name, value) in [(":asOf", asOf), (":since", since), (":pendingBefore", asOf - Int64(scope.pendingDays) * Timestamp.secondsPerDay)] {
@@ -88,9 +96,7 @@ public struct ReportBuilder {
         let positional = extra + filterArguments
         let first = Int32(statement.parameterCount - positional.count + 1)
         for (offset, value) in positional.enumerated() { try value.bind(to: statement, at: first + Int32(offset)) }
-        var rows: [Row] = []
-        while try statement.step() { rows.append(try read(statement)) }
-        return rows
+        while try statement.step() { try body(statement) }
     }
 
     // MARK: Adoption
@@ -117,31 +123,46 @@ public struct ReportBuilder {
             return [GroupKey(organisation: organisation, environment: environment, role: "")]
                 + (names.isEmpty ? ["(none)"] : names).map { GroupKey(organisation: organisation, environment: environment, role: $0) }
         }
-        // Logins and their enrolment as of asOf, counted by kind of login.
-        for row in try query(
+        // Logins and their enrolment as of asOf, counted here by kind of login: a GROUP BY
+        // over a million logins sorted them all (5 of its 6 s).
+        struct LoginKind: Hashable { var organisation, environment, userType, roles: String }
+        struct Counts { var logins = 0, enrolled = 0, active = 0, pending = 0, pendingTooLong = 0, locked = 0 }
+        var kinds: [LoginKind: Counts] = [:]
+        try forEachRow(
             """
-            SELECT o.code, l.environment, l.user_type, l.roles, count(*),
-                   count(e.id), sum(e.activated_at <= :asOf), sum(e.id IS NOT NULL AND (e.activated_at IS NULL OR e.activated_at > :asOf)),
-                   sum(e.id IS NOT NULL AND (e.activated_at IS NULL OR e.activated_at > :asOf) AND e.created_at <= :pendingBefore),
-                   sum(e.locked_at <= :asOf)
+            SELECT o.code, l.environment, l.user_type, l.roles, e.id IS NOT NULL, e.activated_at <= :asOf,
+                   e.id IS NOT NULL AND (e.activated_at IS NULL OR e.activated_at > :asOf),
+                   e.id IS NOT NULL AND (e.activated_at IS NULL OR e.activated_at > :asOf) AND e.created_at <= :pendingBefore,
+                   e.locked_at <= :asOf
             FROM logins l JOIN organisations o ON o.id = l.organisation_id
             LEFT JOIN enrolments e ON e.login_id = l.id AND \(enrolmentCurrent)
             WHERE \(loginExists)/*filter*/
-            GROUP BY 1, 2, 3, 4
-            """, read: { ($0.text(0), $0.text(1), $0.text(2), $0.text(3), $0.int(4), $0.int(5), $0.int(6), $0.int(7), $0.int(8), $0.int(9)) })
-        {
-            let environment = Environment(rawValue: row.1) ?? .live
-            let needs = policy.needsMFA(environment: environment, userType: UserType(rawValue: row.2) ?? .staff, roles: Role.parseStorage(row.3))
-            for key in keys(row.0, row.1, row.3) {
+            """
+        ) { row in
+            let kind = LoginKind(organisation: row.text(0), environment: row.text(1), userType: row.text(2), roles: row.text(3))
+            var counts = kinds[kind, default: Counts()]
+            counts.logins += 1
+            counts.enrolled += row.int(4)
+            counts.active += row.int(5)
+            counts.pending += row.int(6)
+            counts.pendingTooLong += row.int(7)
+            counts.locked += row.int(8)
+            kinds[kind] = counts
+        }
+        for (kind, counts) in kinds {
+            let environment = Environment(rawValue: kind.environment) ?? .live
+            let needs = policy.needsMFA(
+                environment: environment, userType: UserType(rawValue: kind.userType) ?? .staff, roles: Role.parseStorage(kind.roles))
+            for key in keys(kind.organisation, kind.environment, kind.roles) {
                 var group = groups[key, default: Adoption()]
-                group.logins += row.4
+                group.logins += counts.logins
                 if needs {
-                    group.needing += row.4
-                    group.active += row.6
-                    group.pending += row.7
-                    group.pendingTooLong += row.8
-                    group.withoutEnrolment += row.4 - row.5
-                    group.locked += row.9
+                    group.needing += counts.logins
+                    group.active += counts.active
+                    group.pending += counts.pending
+                    group.pendingTooLong += counts.pendingTooLong
+                    group.withoutEnrolment += counts.logins - counts.enrolled
+                    group.locked += counts.locked
                 }
                 groups[key] = group
             }
@@ -214,15 +235,16 @@ public struct ReportBuilder {
 
     // MARK: Recovery codes
 
-    private func recoveryCodes() throws -> FeedTable {
+    private func recoveryCodes(_ signIns: SignInEvents) throws -> FeedTable {
         struct Codes { var unused = 0, enrolments = 0, twoOrFewer = 0, none = 0, redeemed = 0, redeemers = 0, appSignIns = 0 }
         var groups: [GroupKey: Codes] = [:]
+        // A correlated count per enrolment walks its few codes by the primary key; a
+        // grouped subquery over every code in the store took seven times as long.
         for row in try query(
             """
-            SELECT o.code, l.environment, coalesce(c.unused, 0)
+            SELECT o.code, l.environment,
+                   (SELECT count(*) FROM recovery_codes r WHERE r.enrolment_id = e.id AND (r.used_at IS NULL OR r.used_at > :asOf))
             FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
-            LEFT JOIN (SELECT enrolment_id, sum(used_at IS NULL OR used_at > :asOf) AS unused
-                       FROM recovery_codes GROUP BY enrolment_id) c ON c.enrolment_id = e.id
             WHERE \(enrolmentCurrent) AND \(loginExists)/*filter*/
             """, read: { ($0.text(0), $0.text(1), $0.int(2)) })
         {
@@ -233,31 +255,11 @@ public struct ReportBuilder {
             if row.2 == 0 { group.none += 1 }
             groups[GroupKey(organisation: row.0, environment: row.1, role: "")] = group
         }
-        // Events carry their organisation and environment, so counting them needs no join.
-        let eventFilter = filter.condition.replacingOccurrences(of: "o.code", with: "v.organisation")
-            .replacingOccurrences(of: "l.environment", with: "v.environment")
-        for row in try query(
-            """
-            SELECT v.organisation, v.environment, sum(v.kind = 'recovery_code.redeemed'), sum(v.kind = 'verification.succeeded')
-            FROM events v
-            WHERE v.kind IN ('recovery_code.redeemed', 'verification.succeeded') AND v.at >= :since AND v.at < :asOf
-              AND v.organisation IS NOT NULL\(eventFilter)
-            GROUP BY 1, 2
-            """, read: { ($0.text(0), $0.text(1), $0.int(2), $0.int(3)) })
-        {
-            let key = GroupKey(organisation: row.0, environment: row.1, role: "")
-            groups[key, default: Codes()].redeemed += row.2
-            groups[key, default: Codes()].appSignIns += row.3
+        for (key, counts) in signIns.byGroup {
+            groups[key, default: Codes()].redeemed += Int(counts.redeemed)
+            groups[key, default: Codes()].appSignIns += Int(counts.succeeded)
         }
-        for row in try query(
-            """
-            SELECT v.organisation, v.environment, count(DISTINCT v.login_id) FROM events v
-            WHERE v.kind = 'recovery_code.redeemed' AND v.at >= :since AND v.at < :asOf AND v.organisation IS NOT NULL\(eventFilter)
-            GROUP BY 1, 2
-            """, read: { ($0.text(0), $0.text(1), $0.int(2)) })
-        {
-            groups[GroupKey(organisation: row.0, environment: row.1, role: ""), default: Codes()].redeemers += row.2
-        }
+        for (key, logins) in signIns.redeemers { groups[key, default: Codes()].redeemers += logins.count }
         var table = FeedTable(
             feed: .recoveryCodes,
             columns: [
@@ -282,9 +284,7 @@ public struct ReportBuilder {
 
     // MARK: Usage
 
-    private func usage() throws -> FeedTable {
-        let eventFilter = filter.condition.replacingOccurrences(of: "o.code", with: "v.organisation")
-            .replacingOccurrences(of: "l.environment", with: "v.environment")
+    private func usage(_ signIns: SignInEvents) -> FeedTable {
         var table = FeedTable(
             feed: .usage,
             columns: [
@@ -292,26 +292,110 @@ public struct ReportBuilder {
                 .init("verifications_succeeded", .integer), .init("verifications_failed", .integer),
                 .init("recovery_code_sign_ins", .integer), .init("lockouts", .integer),
             ])
-        // Counted and ordered by SQLite: a busy store has millions of events in a period.
-        table.rows = try query(
-            """
-            SELECT v.at / 86400 AS day, v.organisation, v.environment, coalesce(v.app, '(none)') AS app,
-                   sum(v.kind = 'verification.succeeded'), sum(v.kind IN ('verification.failed', 'recovery_code.failed')),
-                   sum(v.kind = 'recovery_code.redeemed'), sum(v.kind = 'enrolment.locked')
-            FROM events v
-            WHERE v.kind IN ('verification.succeeded', 'verification.failed', 'recovery_code.redeemed', 'recovery_code.failed', 'enrolment.locked')
-              AND v.at >= :since AND v.at < :asOf AND v.organisation IS NOT NULL\(eventFilter)
-            GROUP BY day, v.organisation, v.environment, app
-            ORDER BY day, v.organisation, v.environment, app
-            """
-        ) { row in
-            [
-                .time(row.int64(0) * Timestamp.secondsPerDay), .text(row.text(1)),
-                .text(Environment(rawValue: row.text(2))?.displayName ?? row.text(2)), .text(row.text(3)),
-                .integer(row.int(4)), .integer(row.int(5)), .integer(row.int(6)), .integer(row.int(7)),
+        let names = signIns.names
+        // Ranks of the names in SQLite's order for text (by UTF-8 bytes), so the feed's
+        // order does not depend on the locale or on the order events came in.
+        func ranks(_ values: [String]) -> [UInt64] {
+            var rank = [UInt64](repeating: 0, count: values.count)
+            for (position, index) in values.indices.sorted(by: { values[$0].utf8.lexicographicallyPrecedes(values[$1].utf8) }).enumerated() {
+                rank[index] = UInt64(position)
+            }
+            return rank
+        }
+        let (organisationRank, environmentRank, appRank) = (ranks(names.organisations), ranks(names.environments), ranks(names.apps))
+        let ordered = signIns.usage.map { key, counts in
+            let (day, organisation, environment, app) = SignInEvents.unpack(key)
+            let order = UInt64(day) << 44 | organisationRank[organisation] << 20 | environmentRank[environment] << 16 | appRank[app]
+            return (order: order, key: key, counts: counts)
+        }.sorted { $0.order < $1.order }
+        table.rows = ordered.map { entry in
+            let (day, organisation, environment, app) = SignInEvents.unpack(entry.key)
+            let environmentName = names.environments[environment]
+            return [
+                .time(Int64(day) * Timestamp.secondsPerDay), .text(names.organisations[organisation]),
+                .text(Environment(rawValue: environmentName)?.displayName ?? environmentName), .text(names.apps[app]),
+                .integer(Int(entry.counts.succeeded)), .integer(Int(entry.counts.failed)), .integer(Int(entry.counts.redeemed)),
+                .integer(Int(entry.counts.lockouts)),
             ]
         }
         return table
+    }
+
+    // MARK: Sign-in events
+
+    /// The period's sign-in events, counted in one pass: grouping millions of events in
+    /// SQL sorts them all, which took 18 s for usage and recovery codes at ten million
+    /// events; counting them here takes a few. Keys are numbers (day, and indexes into
+    /// the names seen), which keeps 600,000 groups in tens of megabytes.
+    private struct SignInEvents {
+        struct Counts { var succeeded: Int32 = 0, failed: Int32 = 0, redeemed: Int32 = 0, lockouts: Int32 = 0 }
+        struct Names {
+            var organisations: [String] = [], environments: [String] = [], apps: [String] = []
+        }
+        var names = Names()
+        private var organisationIndex: [String: Int] = [:], environmentIndex: [String: Int] = [:], appIndex: [String: Int] = [:]
+        /// Per day, organisation, environment and app (see `pack`).
+        var usage: [UInt64: Counts] = [:]
+        /// Per organisation and environment.
+        var byGroup: [GroupKey: Counts] = [:]
+        /// The logins that redeemed a recovery code, per organisation and environment.
+        var redeemers: [GroupKey: Set<Int64>] = [:]
+
+        /// Day (20 bits: until the year 4840), organisation (24), environment (4), app (16).
+        static func pack(day: Int64, organisation: Int, environment: Int, app: Int) -> UInt64 {
+            precondition(day >= 0 && day < 1 << 20 && organisation < 1 << 24 && environment < 1 << 4 && app < 1 << 16)
+            return UInt64(day) << 44 | UInt64(organisation) << 20 | UInt64(environment) << 16 | UInt64(app)
+        }
+
+        static func unpack(_ key: UInt64) -> (day: Int64, organisation: Int, environment: Int, app: Int) {
+            (Int64(key >> 44), Int(key >> 20 & 0xFF_FFFF), Int(key >> 16 & 0xF), Int(key & 0xFFFF))
+        }
+
+        mutating func usageKey(day: Int64, organisation: String, environment: String, app: String) -> UInt64 {
+            func index(_ name: String, _ indexes: inout [String: Int], _ names: inout [String]) -> Int {
+                if let index = indexes[name] { return index }
+                names.append(name)
+                indexes[name] = names.count - 1
+                return names.count - 1
+            }
+            return Self.pack(
+                day: day, organisation: index(organisation, &organisationIndex, &names.organisations),
+                environment: index(environment, &environmentIndex, &names.environments), app: index(app, &appIndex, &names.apps))
+        }
+    }
+
+    private func signInEvents() throws -> SignInEvents {
+        let eventFilter = filter.condition.replacingOccurrences(of: "o.code", with: "v.organisation")
+            .replacingOccurrences(of: "l.environment", with: "v.environment")
+        var events = SignInEvents()
+        // By time, in one pass over the period's rows (the kind index would read them once per kind).
+        try forEachRow(
+            """
+            SELECT v.at / 86400, v.organisation, v.environment, coalesce(v.app, '(none)'),
+                   CASE v.kind WHEN 'verification.succeeded' THEN 0 WHEN 'recovery_code.redeemed' THEN 2
+                               WHEN 'enrolment.locked' THEN 3 ELSE 1 END,
+                   v.login_id
+            FROM events v INDEXED BY events_by_at
+            WHERE v.at >= :since AND v.at < :asOf AND v.organisation IS NOT NULL
+              AND v.kind IN ('verification.succeeded', 'verification.failed', 'recovery_code.redeemed', 'recovery_code.failed', 'enrolment.locked')\(eventFilter)
+            """
+        ) { row in
+            let organisation = row.text(1), environment = row.text(2)
+            let usageKey = events.usageKey(day: row.int64(0), organisation: organisation, environment: environment, app: row.text(3))
+            let group = GroupKey(organisation: organisation, environment: environment, role: "")
+            switch row.int(4) {
+            case 0:
+                events.usage[usageKey, default: .init()].succeeded += 1
+                events.byGroup[group, default: .init()].succeeded += 1
+            case 2:
+                events.usage[usageKey, default: .init()].redeemed += 1
+                events.byGroup[group, default: .init()].redeemed += 1
+                if let login = row.optionalInt64(5) { events.redeemers[group, default: []].insert(login) }
+            case 3: events.usage[usageKey, default: .init()].lockouts += 1
+            default: events.usage[usageKey, default: .init()].failed += 1
+            }
+        }
+        return events
     }
 
     // MARK: History

@@ -49,34 +49,52 @@ public struct Reporter {
         let scope = options.scope
         var summary = ReportSummary(asOf: Timestamp.isoDateTime(scope.asOf), since: Timestamp.isoDateTime(scope.since))
         try AtomicFile.makeDirectory(options.outputDirectory, mode: 0o750)
-        try store.useBulkCache()
-        let builder = ReportBuilder(store: store, policy: policy, scope: scope)
-        // One read transaction: every feed sees the same store, however long it takes.
-        let tables = try store.database.inTransaction(.deferred) {
-            try builder.tables(options.formats.contains(.html) ? Feed.allCases : options.feeds)
-        }
+        // Two halves of the feeds on two connections that see one committed state, so
+        // every feed describes the same store however long the run takes.
+        let readers = try store.snapshotReaders(2).map(UnsafeSendable.init)
+        let requested = options.formats.contains(.html) ? Feed.allCases : options.feeds
+        let halves = [[Feed.usage, .recoveryCodes, .pendingTooLong], [.adoption, .adoptionByRole, .history, .noRecoveryCodesLeft]]
+        let shares = (readers.count == 1 ? [halves.flatMap { $0 }] : halves).map { $0.filter(requested.contains) }
+        let policy = policy
+        let tables = try zip(shares, readers).map { ($0, $1) }.parallelMap { feeds, reader in
+            try ReportBuilder(database: reader.value, policy: policy, scope: scope).tables(feeds)
+        }.reduce(into: [Feed: FeedTable]()) { $0.merge($1) { first, _ in first } }
         logger.info("computed the feeds", metadata: ["seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)"])
         let stamp = Timestamp.isoDate(scope.asOf)
-        for feed in options.feeds {
+        var outputs: [(feed: Feed, format: ReportFormat)] = options.feeds.flatMap { feed in
+            options.formats.filter { $0 != .html }.map { (feed, $0) }
+        }
+        // The largest outputs first, so the two cores finish together.
+        outputs.sort { (tables[$0.feed]!.rows.count, $0.format == .json ? 1 : 0) > (tables[$1.feed]!.rows.count, $1.format == .json ? 1 : 0) }
+        let directory = options.outputDirectory
+        summary.files = try outputs.parallelMap { feed, format in
             let table = tables[feed]!
-            for format in options.formats where format != .html {
-                let content = format == .csv ? table.csv() : table.json(scope: scope)
-                summary.files.append(try write(content, name: feed.rawValue, stamp: stamp, format: format, rows: table.rows.count, in: options.outputDirectory))
+            return try Self.write(name: feed.rawValue, stamp: stamp, format: format, rows: table.rows.count, in: directory) {
+                (output: inout AtomicFile.Output) throws(AtomicFile.Failure) in
+                if format == .csv { try table.writeCSV(to: &output) } else { try table.writeJSON(scope: scope, to: &output) }
             }
         }
         if options.formats.contains(.html) {
-            let html = Data(HTMLReport(scope: scope, tables: tables).render().utf8)
-            summary.files.append(try write(html, name: "report", stamp: stamp, format: .html, rows: 0, in: options.outputDirectory))
+            let html = HTMLReport(scope: scope, tables: tables).render()
+            summary.files.append(
+                try Self.write(name: "report", stamp: stamp, format: .html, rows: 0, in: directory) {
+                    (output: inout AtomicFile.Output) throws(AtomicFile.Failure) in try output.append(html)
+                })
         }
         summary.seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return summary
     }
 
-    private func write(_ data: Data, name: String, stamp: String, format: ReportFormat, rows: Int, in directory: String) throws -> ReportSummary.Written {
+    /// The dated file, written once, and the `latest` name linked to it.
+    private static func write(
+        name: String, stamp: String, format: ReportFormat, rows: Int, in directory: String,
+        _ produce: (inout AtomicFile.Output) throws(AtomicFile.Failure) -> Void
+    ) throws -> ReportSummary.Written {
         let dated = "\(name)-\(stamp).\(format.rawValue)"
         let latest = "\(name)-latest.\(format.rawValue)"
-        try AtomicFile.write(data, to: (directory as NSString).appendingPathComponent(dated), mode: 0o640)
-        try AtomicFile.write(data, to: (directory as NSString).appendingPathComponent(latest), mode: 0o640)
+        let datedPath = (directory as NSString).appendingPathComponent(dated)
+        try AtomicFile.write(to: datedPath, mode: 0o640, produce)
+        try AtomicFile.link(datedPath, to: (directory as NSString).appendingPathComponent(latest))
         return ReportSummary.Written(feed: name, format: format.rawValue, rows: rows, file: dated, latest: latest)
     }
 }

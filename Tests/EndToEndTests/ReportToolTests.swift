@@ -205,6 +205,38 @@ struct ReportBehaviourTests {
         #expect(adoption.contains("A81001,Live,7,6,4,2,33.3,4,0,0,0,,0,0,0"))
     }
 
+    @Test("while another process holds the store's write lock, the report neither waits nor changes")
+    func writerHoldingTheLock() throws {
+        let folder = try TemporaryDirectory("report-busy")
+        let database = folder.path("mfa.sqlite")
+        for suffix in ["", "-wal"] where FileManager.default.fileExists(atPath: scenario.environment["MFA_DB"]! + suffix) {
+            try FileManager.default.copyItem(atPath: scenario.environment["MFA_DB"]! + suffix, toPath: database + suffix)
+        }
+        let environment = ["MFA_DB": database, "MFA_KEY_FILE": scenario.environment["MFA_KEY_FILE"]!]
+        let arguments = ["--as-of", "2026-11-29", "--format", "csv,json"]
+        #expect(try runProcess(tool("mfa-report"), ["--output-dir", folder.path("free")] + arguments, environment: environment).status == 0)
+
+        let writer = Process()
+        writer.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        writer.arguments = [database, "BEGIN IMMEDIATE;", ".shell sleep 30", "ROLLBACK;"]
+        try writer.run()
+        defer { writer.terminate() }
+        // Until the writer holds the lock, another BEGIN IMMEDIATE (which does not wait) succeeds.
+        var held = false
+        for _ in 0..<100 where !held {
+            held = try runProcess("/usr/bin/sqlite3", [database, "BEGIN IMMEDIATE;", "ROLLBACK;"]).status != 0
+            if !held { usleep(50_000) }
+        }
+        #expect(held)
+        let busy = try runProcess(tool("mfa-report"), ["--output-dir", folder.path("busy"), "-v"] + arguments, environment: environment)
+        #expect(busy.status == 0, "\(busy.stderr)")
+        #expect(writer.isRunning, "the report waited for the writer")
+        #expect(busy.stderr.contains("another process is writing to the store"))
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path("free")) where !name.hasPrefix(".") {
+            #expect(FileManager.default.contents(atPath: folder.path("busy/\(name)")) == FileManager.default.contents(atPath: folder.path("free/\(name)")), "\(name)")
+        }
+    }
+
     @Test("text cells that start a formula are neutralised in CSV and unchanged in JSON")
     func formulaInjection() throws {
         let workspace = try ToolWorkspace("injection")

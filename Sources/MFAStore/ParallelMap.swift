@@ -4,7 +4,7 @@ import Dispatch
 extension Array where Element: Sendable {
     /// `map` on every core. The transform must be safe to call concurrently; the first
     /// error thrown is rethrown once all work has stopped.
-    func parallelMap<Result: Sendable>(_ transform: @Sendable (Element) throws -> Result) throws -> [Result] {
+    public func parallelMap<Result: Sendable>(_ transform: @Sendable (Element) throws -> Result) throws -> [Result] {
         guard count > 1 else { return try map(transform) }
         let results = UnsafeMutableBufferPointer<Result?>.allocate(capacity: count)
         results.initialize(repeating: nil)
@@ -28,9 +28,9 @@ extension Array where Element: Sendable {
 }
 
 /// Hands a value to concurrent code that uses it safely (disjoint indices, read-only).
-struct UnsafeSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
+public struct UnsafeSendable<Value>: @unchecked Sendable {
+    public let value: Value
+    public init(_ value: Value) { self.value = value }
 }
 
 /// The first error of several concurrent tasks.
