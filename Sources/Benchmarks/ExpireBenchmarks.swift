@@ -24,6 +24,9 @@ func benchmarkExpire(count: Int, deleted: Int) throws -> [Figure] {
         }
     }
     try text.write(toFile: leavers, atomically: true, encoding: .utf8)
+    // The enrolment run just wrote 1.3 GB: let the kernel finish writing it back first,
+    // or the expiry is timed competing with that for the disk.
+    sync()
     let run = try workspace.tool("mfa-expire", ["--deleted", leavers, "--allow-mass-expiry", "--json"], store: store)
     let summary = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
     let expired = summary?["expired_user_deleted"] as? Int ?? 0

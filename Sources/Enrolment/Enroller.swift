@@ -232,7 +232,7 @@ public final class Enroller {
                 INSERT INTO enrolments (id, login_id, state, sealed_secret, algorithm, digits, period, issuer, account_name, created_at)
                 VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
                 """)
-            var next: PendingMaterial? = startMaterial(firstID: firstID, count: min(Self.chunkSize, candidates.count))
+            var next: BackgroundWork<[Material]>? = startMaterial(firstID: firstID, count: min(Self.chunkSize, candidates.count))
             for chunkStart in stride(from: 0, to: candidates.count, by: Self.chunkSize) {
                 let chunk = candidates[chunkStart..<min(chunkStart + Self.chunkSize, candidates.count)]
                 // The next chunk's secrets and hashes are made while this one is inserted.
@@ -276,29 +276,10 @@ public final class Enroller {
     }
 
     /// Material for enrolment ids `firstID ..< firstID + count`, made on other threads.
-    private func startMaterial(firstID: Int64, count: Int) -> PendingMaterial {
-        let pending = PendingMaterial()
+    private func startMaterial(firstID: Int64, count: Int) -> BackgroundWork<[Material]> {
         let ids = (0..<count).map { firstID + Int64($0) }
         let work = UnsafeSendable(self)
-        DispatchQueue.global().async {
-            pending.finish(Result { try work.value.material(for: ids) })
-        }
-        return pending
-    }
-
-    private final class PendingMaterial: @unchecked Sendable {
-        private let done = DispatchSemaphore(value: 0)
-        private var result: Result<[Material], any Error>?
-
-        func finish(_ result: Result<[Material], any Error>) {
-            self.result = result
-            done.signal()
-        }
-
-        func wait() throws -> [Material] {
-            done.wait()
-            return try result!.get()
-        }
+        return BackgroundWork { try work.value.material(for: ids) }
     }
 
     /// New recovery codes for pending enrolments whose sheets are being (re)printed; the

@@ -119,23 +119,40 @@ public final class Expirer {
         // One table at a time and in id order, so each page is read and written once
         // rather than evicted between neighbouring rows by the other tables' pages.
         found.sort { $0.id < $1.id }
-        let update = try database.prepare("UPDATE logins SET status = 'deleted', deleted_at = ?, updated_at = ? WHERE id = ?")
-        for (id, _) in found {
-            try update.bind([now, now, id])
-            try update.run()
-        }
-        try store.record(
+        let events = chainInBackground(
             found.map { id, login in
                 Event(
                     kind: "login.deleted", actor: "mfa-expire", organisation: login.organisation, environment: login.environment,
                     username: login.username, loginID: id, detail: ["reason": .text("listed in a deletions file")])
             }, at: now)
+        let update = try database.prepare("UPDATE logins SET status = 'deleted', deleted_at = ?, updated_at = ? WHERE id = ?")
+        for (id, _) in found {
+            try update.bind([now, now, id])
+            try update.run()
+        }
+        try store.append(try events.wait())
         summary.loginsMarkedDeleted += found.count
+    }
+
+    /// The events' ids and chain hashes, worked out on the other core while the rows they
+    /// describe are written: the chain's head cannot move meanwhile, since this run holds
+    /// the write lock and appends nothing else first.
+    private func chainInBackground(_ events: [Event], at now: Int64) -> BackgroundWork<ChainedEvents> {
+        let head = Result { try store.chainHead() }
+        let mac = store.vault.auditChainMAC
+        return BackgroundWork { Store.chain(events, after: try head.get(), at: now, keyedMAC: mac) }
     }
 
     /// Ends `targets` (in enrolment id order): secrets erased, codes deleted, events recorded.
     private func expire(_ targets: [Target], at now: Int64, summary: inout ExpirySummary) throws {
         // As in markDeleted, one table at a time.
+        let events = chainInBackground(
+            targets.map { target in
+                Event(
+                    kind: "enrolment.expired", actor: "mfa-expire", organisation: target.organisation,
+                    environment: target.environment, username: target.username, loginID: target.loginID,
+                    enrolmentID: target.enrolmentID, detail: ["reason": .text(target.reason.rawValue)])
+            }, at: now)
         let expire = try database.prepare(
             """
             UPDATE enrolments SET state = 'expired', end_reason = ?, ended_at = ?, sealed_secret = NULL, locked_at = NULL
@@ -151,13 +168,7 @@ public final class Expirer {
             try deleteCodes.run()
         }
         summary.expired.reserveCapacity(targets.count)
-        try store.record(
-            targets.map { target in
-                Event(
-                    kind: "enrolment.expired", actor: "mfa-expire", organisation: target.organisation,
-                    environment: target.environment, username: target.username, loginID: target.loginID,
-                    enrolmentID: target.enrolmentID, detail: ["reason": .text(target.reason.rawValue)])
-            }, at: now)
+        try store.append(try events.wait())
         for target in targets {
             if target.reason == .userDeleted { summary.expiredUserDeleted += 1 } else { summary.expiredNeverActivated += 1 }
             summary.expired.append(

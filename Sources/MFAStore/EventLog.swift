@@ -115,31 +115,65 @@ extension Store {
     /// Appends `events` in order, reading the chain's head once; returns the last id.
     @discardableResult
     public func record(_ events: [Event], at time: Int64? = nil) throws -> Int64 {
-        let head = try database.row("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1") { ($0.int64(0), $0.blob(1)) }
-        var previousHash = head?.1 ?? Self.genesisHash
-        var id = head?.0 ?? 0
-        let at = time ?? now
+        try append(Self.chain(events, after: try chainHead(), at: time ?? now, keyedMAC: vault.auditChainMAC))
+    }
+
+    /// The last event's id and hash; id 0 and the genesis hash for an empty log.
+    public func chainHead() throws -> ChainHead {
+        try database.row("SELECT id, hash FROM events ORDER BY id DESC LIMIT 1") { ChainHead(id: $0.int64(0), hash: $0.blob(1)) }
+            ?? ChainHead(id: 0, hash: Self.genesisHash)
+    }
+
+    /// `events` with the ids and hashes they get when appended after `head`: worked out
+    /// without the database, so a bulk run can do it on another core while it writes.
+    public static func chain(_ events: [Event], after head: ChainHead, at time: Int64, keyedMAC: HMAC<SHA256>) -> ChainedEvents {
+        var chained = ChainedEvents(first: head, rows: [])
+        chained.rows.reserveCapacity(events.count)
+        var previous = head
+        for event in events {
+            let row = EventRow(
+                id: previous.id + 1, at: time, kind: event.kind, actor: event.actor, outcome: event.outcome.rawValue,
+                organisation: event.organisation, environment: event.environment?.rawValue, username: event.username,
+                loginID: event.loginID, enrolmentID: event.enrolmentID, app: event.app, detail: event.detail.json)
+            let next = ChainHead(id: row.id, hash: row.chainHash(previous: previous.hash, keyedMAC: keyedMAC))
+            chained.rows.append((row, previous.hash, next.hash))
+            previous = next
+        }
+        return chained
+    }
+
+    /// Inserts chained events; returns the last id. Refused unless they follow the
+    /// chain's current head, so a chain worked out early can never fork it.
+    @discardableResult
+    public func append(_ chained: ChainedEvents) throws -> Int64 {
+        let head = try chainHead()
+        guard head == chained.first else { throw StoreError.eventChainMoved }
         let insert = try database.cached(
             """
             INSERT INTO events (id, at, kind, actor, outcome, organisation, environment, username, login_id,
                                 enrolment_id, app, detail, previous_hash, hash)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
-        for event in events {
-            id += 1
-            let row = EventRow(
-                id: id, at: at, kind: event.kind, actor: event.actor, outcome: event.outcome.rawValue,
-                organisation: event.organisation, environment: event.environment?.rawValue, username: event.username,
-                loginID: event.loginID, enrolmentID: event.enrolmentID, app: event.app, detail: event.detail.json)
-            let hash = row.chainHash(previous: previousHash, keyedMAC: vault.auditChainMAC)
+        for (row, previousHash, hash) in chained.rows {
             try insert.bind(
-                [id, at, row.kind, row.actor, row.outcome, row.organisation, row.environment, row.username, row.loginID,
+                [row.id, row.at, row.kind, row.actor, row.outcome, row.organisation, row.environment, row.username, row.loginID,
                  row.enrolmentID, row.app, row.detail, previousHash, hash])
             try insert.run()
-            previousHash = hash
         }
-        return id
+        return chained.rows.last?.row.id ?? head.id
     }
+}
+
+/// Where the audit chain ends: the last event's id and hash.
+public struct ChainHead: Sendable, Equatable {
+    public var id: Int64
+    public var hash: [UInt8]
+}
+
+/// Events with their ids and hashes worked out, to be appended after `first`.
+public struct ChainedEvents: Sendable {
+    public var first: ChainHead
+    public var rows: [(row: EventRow, previousHash: [UInt8], hash: [UInt8])]
 }
 
 /// An event as stored, and how its chain hash is computed.

@@ -45,3 +45,22 @@ final class FirstError: @unchecked Sendable {
         lock.withLock { if stored == nil { stored = error } }
     }
 }
+
+/// A value made on another thread while the caller does something else.
+public final class BackgroundWork<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    private var result: Result<Value, any Error>?
+
+    public init(_ work: @escaping @Sendable () throws -> Value) {
+        DispatchQueue.global().async {
+            self.result = Result { try work() }
+            self.done.signal()
+        }
+    }
+
+    /// The value, once made (or the error making it threw).
+    public func wait() throws -> Value {
+        done.wait()
+        return try result!.get()
+    }
+}

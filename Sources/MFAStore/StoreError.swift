@@ -15,6 +15,8 @@ public enum StoreError: Error, Equatable, Sendable {
     case keyFileMissingForExistingStore(keyFile: String, store: String)
     case storeNotInitialised(path: String)
     case sealedSecretDamaged(enrolmentID: Int64)
+    /// A programming error: events were chained after a head that is no longer the last.
+    case eventChainMoved
 }
 
 extension StoreError: LocalizedError {
@@ -46,6 +48,8 @@ extension StoreError: LocalizedError {
             return "\(path) has no store keys; run `mfa-admin init` on it"
         case let .sealedSecretDamaged(enrolmentID):
             return "the sealed secret of enrolment \(enrolmentID) does not open: the database row was changed outside the toolchain"
+        case .eventChainMoved:
+            return "internal error: events were prepared for the end of the audit trail, but it has moved on; nothing was changed"
         }
     }
 }

@@ -94,7 +94,9 @@ public struct Reporter {
         let latest = "\(name)-latest.\(format.rawValue)"
         let datedPath = (directory as NSString).appendingPathComponent(dated)
         try AtomicFile.write(to: datedPath, mode: 0o640, produce)
-        try AtomicFile.link(datedPath, to: (directory as NSString).appendingPathComponent(latest))
+        let latestPath = (directory as NSString).appendingPathComponent(latest)
+        // A file system without hard links gets a second copy instead.
+        do { try AtomicFile.link(datedPath, to: latestPath) } catch { try AtomicFile.write(to: latestPath, mode: 0o640, produce) }
         return ReportSummary.Written(feed: name, format: format.rawValue, rows: rows, file: dated, latest: latest)
     }
 }
