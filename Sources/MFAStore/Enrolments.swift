@@ -81,6 +81,8 @@ extension Store {
             return [try reader(cacheKiB: Self.bulkCacheKiB)]
         }
         defer { try? lock.execute("ROLLBACK") }
-        return try (0..<count).map { _ in try reader(cacheKiB: Self.bulkCacheKiB / count) }
+        // Readers mostly scan, so a quarter of the bulk cache each is enough; a report
+        // holds its feeds in memory besides.
+        return try (0..<count).map { _ in try reader(cacheKiB: Self.bulkCacheKiB / 4) }
     }
 }

@@ -61,19 +61,21 @@ public struct Reporter {
         }.reduce(into: [Feed: FeedTable]()) { $0.merge($1) { first, _ in first } }
         logger.info("computed the feeds", metadata: ["seconds": "\(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)"])
         let stamp = Timestamp.isoDate(scope.asOf)
-        var outputs: [(feed: Feed, format: ReportFormat)] = options.feeds.flatMap { feed in
+        let outputs: [(feed: Feed, format: ReportFormat)] = options.feeds.flatMap { feed in
             options.formats.filter { $0 != .html }.map { (feed, $0) }
         }
-        // The largest outputs first, so the two cores finish together.
-        outputs.sort { (tables[$0.feed]!.rows.count, $0.format == .json ? 1 : 0) > (tables[$1.feed]!.rows.count, $1.format == .json ? 1 : 0) }
+        // Written largest first, so the two cores finish together; listed in feed order.
+        func size(_ index: Int) -> (Int, Int) { (tables[outputs[index].feed]!.rows.count, outputs[index].format == .json ? 1 : 0) }
         let directory = options.outputDirectory
-        summary.files = try outputs.parallelMap { feed, format in
+        summary.files = try outputs.indices.sorted { size($0) > size($1) }.parallelMap { index in
+            let (feed, format) = outputs[index]
             let table = tables[feed]!
-            return try Self.write(name: feed.rawValue, stamp: stamp, format: format, rows: table.rows.count, in: directory) {
+            let written = try Self.write(name: feed.rawValue, stamp: stamp, format: format, rows: table.rows.count, in: directory) {
                 (output: inout AtomicFile.Output) throws(AtomicFile.Failure) in
                 if format == .csv { try table.writeCSV(to: &output) } else { try table.writeJSON(scope: scope, to: &output) }
             }
-        }
+            return (index, written)
+        }.sorted { $0.0 < $1.0 }.map(\.1)
         if options.formats.contains(.html) {
             let html = HTMLReport(scope: scope, tables: tables).render()
             summary.files.append(
