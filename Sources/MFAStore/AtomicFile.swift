@@ -73,8 +73,7 @@ public enum AtomicFile {
         }
 
         public mutating func append(_ text: String) throws(Failure) {
-            buffer.append(contentsOf: text.utf8)
-            if buffer.count >= Self.flushSize { try flush() }
+            try append(contentsOf: text.utf8)
         }
 
         public mutating func append(contentsOf bytes: some Collection<UInt8>) throws(Failure) {
