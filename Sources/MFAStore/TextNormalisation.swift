@@ -18,14 +18,27 @@ extension String {
 
     /// Lower case; for ASCII text without capitals, `self` at no cost.
     public var lowercasedFast: String {
-        if utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) { return self }
+        if allUTF8({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) { return self }
         return lowercased()
     }
 
     /// Upper case; for ASCII text without small letters, `self` at no cost.
     public var uppercasedFast: String {
-        if utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x61 && $0 <= 0x7A) }) { return self }
+        if allUTF8({ $0 < 0x80 && !($0 >= 0x61 && $0 <= 0x7A) }) { return self }
         return uppercased()
+    }
+
+    /// Whether every UTF-8 byte satisfies `predicate`: a plain loop over the string's
+    /// contiguous storage where it has one, which `utf8.allSatisfy` does not use.
+    @inlinable
+    public func allUTF8(_ predicate: (UInt8) -> Bool) -> Bool {
+        if let result = utf8.withContiguousStorageIfAvailable({ bytes in
+            for byte in bytes where !predicate(byte) { return false }
+            return true
+        }) {
+            return result
+        }
+        return utf8.allSatisfy(predicate)
     }
 }
 

@@ -1,13 +1,48 @@
 /// Splits an RFC 4180 file into records, streaming: quoted fields with commas, quotes
 /// and line breaks; CRLF or LF; a UTF-8 byte-order mark skipped. Never holds more than
 /// one chunk and one record in memory, and never more than `maxFieldBytes` of a field.
+///
+/// A record's fields are byte ranges in one reused buffer: a reader turns into strings
+/// only the columns it uses, so a million rows cost no allocation per field.
 final class CSVTokenizer {
     struct Record {
-        var fields: [String] = []
+        /// Every field's bytes, one after another.
+        fileprivate(set) var bytes: [UInt8] = []
+        /// Each field's bytes within `bytes`; empty for a field that could not be kept
+        /// (too long, invalid UTF-8), which `problems` then explains.
+        fileprivate(set) var ranges: [Range<Int>] = []
         /// The line the record starts on.
-        var line: Int
+        fileprivate(set) var line = 0
         /// Problems by field index (0-based).
-        var problems: [(field: Int, message: String)] = []
+        fileprivate(set) var problems: [(field: Int, message: String)] = []
+
+        var fieldCount: Int { ranges.count }
+
+        /// A field without leading and trailing whitespace, or nil when that leaves nothing.
+        /// Fields are valid UTF-8 by the time a record is handed out.
+        func trimmedField(_ index: Int) -> String? {
+            var range = ranges[index]
+            while let first = range.first, Self.isWhitespace(bytes[first]) { range = range.dropFirst() }
+            while let last = range.last, Self.isWhitespace(bytes[last]) { range = range.dropLast() }
+            guard !range.isEmpty else { return nil }
+            return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+        }
+
+        /// All fields as strings, as written.
+        var fields: [String] {
+            ranges.map { range in String(decoding: bytes[range], as: UTF8.self) }
+        }
+
+        private static func isWhitespace(_ byte: UInt8) -> Bool {
+            byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+        }
+
+        fileprivate mutating func start(line: Int) {
+            bytes.removeAll(keepingCapacity: true)
+            ranges.removeAll(keepingCapacity: true)
+            problems.removeAll(keepingCapacity: true)
+            self.line = line
+        }
     }
 
     static let maxFieldBytes = 4_096
@@ -15,7 +50,7 @@ final class CSVTokenizer {
     static let chunkSize = 1 << 20
 
     private let input: FileInput
-    private var chunk = [UInt8](repeating: 0, count: CSVTokenizer.chunkSize)
+    private let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: CSVTokenizer.chunkSize)
     private var position = 0
     private var count = 0
     /// The file offset of `chunk[0]`.
@@ -23,10 +58,11 @@ final class CSVTokenizer {
     private var line = 1
     private var finished = false
     private var started = false
-    /// The current field's bytes, where each stretch of them began in the file (for
-    /// byte offsets in messages), and what was wrong with it.
-    private var scratch = [UInt8]()
-    private var segments: [(scratchIndex: Int, fileOffset: Int64)] = []
+    /// Where each stretch of the record's bytes began in the file, for byte offsets in
+    /// messages about invalid UTF-8.
+    private var segments: [(recordIndex: Int, fileOffset: Int64)] = []
+    /// About the field being read.
+    private var fieldStart = 0
     private var fieldOverflow = false
     private var fieldNulOffset: Int64?
 
@@ -35,8 +71,9 @@ final class CSVTokenizer {
 
     init(input: FileInput) {
         self.input = input
-        scratch.reserveCapacity(Self.maxFieldBytes)
     }
+
+    deinit { chunk.deallocate() }
 
     private var offset: Int64 { chunkOffset + Int64(position) }
 
@@ -46,8 +83,7 @@ final class CSVTokenizer {
         guard !finished else { return false }
         chunkOffset += Int64(count)
         position = 0
-        let input = input
-        count = try chunk.withUnsafeMutableBytes { buffer in Result { () throws(ImportError) in try input.read(into: buffer) } }.get()
+        count = try input.read(into: UnsafeMutableRawBufferPointer(chunk))
         if count == 0 { finished = true }
         return count > 0
     }
@@ -65,14 +101,19 @@ final class CSVTokenizer {
         }
     }
 
-    /// The next record, or nil at the end of the file. Blank lines are skipped.
-    func next() throws(ImportError) -> Record? {
+    /// Reads the next record into `record`; false at the end of the file. Blank lines
+    /// are skipped.
+    func next(into record: inout Record) throws(ImportError) -> Bool {
         if !started { try skipByteOrderMark() }
         while true {
-            guard fileProblem == nil, try fill() else { return nil }
-            var record = Record(line: line)
+            guard fileProblem == nil, try fill() else { return false }
+            record.start(line: line)
+            segments.removeAll(keepingCapacity: true)
             let isBlank = try readRecord(into: &record)
-            if !isBlank { return record }
+            if !isBlank {
+                checkUTF8(&record)
+                return true
+            }
         }
     }
 
@@ -80,90 +121,31 @@ final class CSVTokenizer {
     private func readRecord(into record: inout Record) throws(ImportError) -> Bool {
         var sawQuote = false
         while true {
-            let fieldIndex = record.fields.count
-            scratch.removeAll(keepingCapacity: true)
-            segments.removeAll(keepingCapacity: true)
+            let fieldIndex = record.ranges.count
+            fieldStart = record.bytes.count
             fieldOverflow = false
             fieldNulOffset = nil
 
             if try fill(), chunk[position] == UInt8(ascii: "\"") {
                 sawQuote = true
-                let quoteLine = line
-                position += 1
-                quoted: while true {
-                    guard try fill() else {
-                        fileProblem = (quoteLine, "unterminated quoted field: the quote opened on line \(quoteLine) never closes")
-                        break quoted
-                    }
-                    let start = position
-                    while position < count {
-                        let byte = chunk[position]
-                        if byte == UInt8(ascii: "\"") { break }
-                        if byte == UInt8(ascii: "\n") { line += 1 }
-                        if byte == 0 {
-                            noteNul()
-                            append(start, position)
-                            position += 1
-                            continue quoted
-                        }
-                        position += 1
-                    }
-                    append(start, position)
-                    guard position < count else { continue }
-                    position += 1  // the quote
-                    guard try fill() else { break quoted }
-                    if chunk[position] == UInt8(ascii: "\"") {
-                        append(position, position + 1)
-                        position += 1
-                        continue
-                    }
-                    break quoted
-                }
-                // After the closing quote only a separator may follow.
-                var strayText = false
-                while try fill() {
-                    let byte = chunk[position]
-                    if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
-                    strayText = true
-                    position += 1
-                }
-                if strayText { record.problems.append((fieldIndex, "text after the closing quote; quote the whole field")) }
+                try readQuotedField(into: &record, index: fieldIndex)
             } else {
-                scan: while try fill() {
-                    let start = position
-                    while position < count {
-                        let byte = chunk[position]
-                        if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") {
-                            append(start, position)
-                            break scan
-                        }
-                        if byte == 0 {
-                            noteNul()
-                            append(start, position)
-                            position += 1
-                            continue scan
-                        }
-                        position += 1
-                    }
-                    append(start, position)
-                }
+                try readPlainField(into: &record)
             }
 
+            var range = fieldStart..<record.bytes.count
             if fieldOverflow {
                 record.problems.append((fieldIndex, "longer than \(Self.maxFieldBytes) bytes"))
-                scratch.removeAll(keepingCapacity: true)
+                range = fieldStart..<fieldStart
             }
             if let fieldNulOffset {
                 record.problems.append((fieldIndex, "NUL byte at byte offset \(fieldNulOffset)"))
             }
-            if let text = Self.string(scratch) {
-                if record.fields.count < Self.maxFields { record.fields.append(text) }
+            if fieldIndex < Self.maxFields {
+                record.ranges.append(range)
             } else {
-                record.problems.append((fieldIndex, "invalid UTF-8 at byte offset \(fileOffset(ofScratchIndex: firstInvalidUTF8Offset(scratch)))"))
-                record.fields.append("")
-            }
-            if record.fields.count == Self.maxFields {
-                record.problems.append((fieldIndex, "more than \(Self.maxFields) fields"))
+                record.bytes.removeSubrange(fieldStart...)
+                if fieldIndex == Self.maxFields { record.problems.append((fieldIndex, "more than \(Self.maxFields) fields")) }
             }
 
             // The separator after the field.
@@ -175,36 +157,109 @@ final class CSVTokenizer {
             line += 1
             break
         }
-        return !sawQuote && record.fields.count == 1 && record.fields[0].isEmpty && record.problems.isEmpty
+        return !sawQuote && record.ranges.count == 1 && record.ranges[0].isEmpty && record.problems.isEmpty
+    }
+
+    /// A field up to the next separator or line end (NUL bytes are noted and left out).
+    private func readPlainField(into record: inout Record) throws(ImportError) {
+        while try fill() {
+            let start = position
+            var end = start
+            let limit = count
+            while end < limit {
+                let byte = chunk[end]
+                if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") || byte == 0 { break }
+                end += 1
+            }
+            position = end
+            append(start, end, to: &record)
+            guard end < limit else { continue }
+            guard chunk[end] == 0 else { return }
+            noteNul()
+            position += 1
+        }
+    }
+
+    /// A field from its opening quote to its closing one; a doubled quote is one quote.
+    private func readQuotedField(into record: inout Record, index fieldIndex: Int) throws(ImportError) {
+        let quoteLine = line
+        position += 1
+        quoted: while true {
+            guard try fill() else {
+                fileProblem = (quoteLine, "unterminated quoted field: the quote opened on line \(quoteLine) never closes")
+                break quoted
+            }
+            let start = position
+            var end = start
+            let limit = count
+            while end < limit {
+                let byte = chunk[end]
+                if byte == UInt8(ascii: "\"") || byte == 0 { break }
+                if byte == UInt8(ascii: "\n") { line += 1 }
+                end += 1
+            }
+            position = end
+            append(start, end, to: &record)
+            guard end < limit else { continue }
+            if chunk[end] == 0 {
+                noteNul()
+                position += 1
+                continue
+            }
+            position += 1  // the quote
+            guard try fill() else { break quoted }
+            if chunk[position] == UInt8(ascii: "\"") {
+                append(position, position + 1, to: &record)
+                position += 1
+                continue
+            }
+            break quoted
+        }
+        // After the closing quote only a separator may follow.
+        var strayText = false
+        while try fill() {
+            let byte = chunk[position]
+            if byte == UInt8(ascii: ",") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\r") { break }
+            strayText = true
+            position += 1
+        }
+        if strayText { record.problems.append((fieldIndex, "text after the closing quote; quote the whole field")) }
     }
 
     /// Keeps `chunk[start..<end]` as part of the current field, up to the size limit.
-    private func append(_ start: Int, _ end: Int) {
+    private func append(_ start: Int, _ end: Int, to record: inout Record) {
         guard end > start, !fieldOverflow else { return }
-        guard scratch.count + (end - start) <= Self.maxFieldBytes else {
+        guard record.bytes.count - fieldStart + (end - start) <= Self.maxFieldBytes else {
             fieldOverflow = true
+            record.bytes.removeSubrange(fieldStart...)
             return
         }
-        segments.append((scratch.count, chunkOffset + Int64(start)))
-        scratch.append(contentsOf: chunk[start..<end])
+        segments.append((record.bytes.count, chunkOffset + Int64(start)))
+        record.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start..<end]))
     }
 
     private func noteNul() {
         if fieldNulOffset == nil { fieldNulOffset = offset }
     }
 
-    private func fileOffset(ofScratchIndex index: Int) -> Int64 {
-        guard let segment = segments.last(where: { $0.scratchIndex <= index }) else { return offset }
-        return segment.fileOffset + Int64(index - segment.scratchIndex)
+    /// Plain ASCII, nearly every record, is valid as it stands; otherwise each field is
+    /// checked, and one that is not UTF-8 is reported with its file offset and emptied.
+    private func checkUTF8(_ record: inout Record) {
+        let allBytes = record.bytes.withUnsafeBufferPointer { bytes in bytes.reduce(UInt8(0)) { $0 | $1 } }
+        guard allBytes >= 0x80 else { return }
+        for index in record.ranges.indices {
+            let range = record.ranges[index]
+            let bytes = Array(record.bytes[range])
+            guard String(validating: bytes, as: UTF8.self) == nil else { continue }
+            let offset = fileOffset(ofRecordIndex: range.lowerBound + firstInvalidUTF8Offset(bytes))
+            record.problems.append((index, "invalid UTF-8 at byte offset \(offset)"))
+            record.ranges[index] = range.lowerBound..<range.lowerBound
+        }
     }
-}
 
-extension CSVTokenizer {
-    /// The bytes as a string, or nil if they are not UTF-8. Plain ASCII, most fields,
-    /// skips the general validator.
-    static func string(_ bytes: [UInt8]) -> String? {
-        if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-        return String(validating: bytes, as: UTF8.self)
+    private func fileOffset(ofRecordIndex index: Int) -> Int64 {
+        guard let segment = segments.last(where: { $0.recordIndex <= index }) else { return offset }
+        return segment.fileOffset + Int64(index - segment.recordIndex)
     }
 }
 

@@ -14,6 +14,7 @@ final class CSVUserListReader: UserListReader {
     private(set) var notes: [String] = []
     private let headerMap: [UserField: String]
     private let suppliedFields: Set<UserField>
+    private var record = CSVTokenizer.Record()
 
     /// - Parameters:
     ///   - headerMap: `--map field=Header` overrides.
@@ -30,31 +31,30 @@ final class CSVUserListReader: UserListReader {
     func next() throws(ImportError) -> RawUserRecord? {
         if !headerRead {
             headerRead = true
-            guard let header = try tokenizer.next() else {
+            guard try tokenizer.next(into: &record) else {
                 fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, tokenizer.fileProblem?.message ?? "the file is empty; a header row is required"))
                 return nil
             }
-            readHeader(header)
+            readHeader(record)
             guard fileProblems.isEmpty else { return nil }
         }
         // After an unterminated quote the rest of the file is one runaway field: report
         // the quote, not the garbage it swallowed.
-        guard let record = try tokenizer.next(), tokenizer.fileProblem == nil else {
+        guard try tokenizer.next(into: &record), tokenizer.fileProblem == nil else {
             if let problem = tokenizer.fileProblem {
                 fileProblems.append(Problem(SourceLocation(file: file, line: problem.line), field: nil, problem.message))
             }
             return nil
         }
         var user = RawUserRecord(location: SourceLocation(file: file, line: record.line))
-        for (index, field) in columns where index < record.fields.count {
-            let value = record.fields[index].trimmedWhitespace
-            if !value.isEmpty { user[field] = value }
+        for (index, field) in columns where index < record.fieldCount {
+            if let value = record.trimmedField(index) { user[field] = value }
         }
         for (index, message) in record.problems {
             user.problems.append(Problem(user.location, field: fieldName(atColumn: index), message))
         }
-        if record.fields.count > headerCount {
-            user.problems.append(Problem(user.location, field: nil, "\(record.fields.count) fields, but the header has \(headerCount); quote fields that contain commas"))
+        if record.fieldCount > headerCount {
+            user.problems.append(Problem(user.location, field: nil, "\(record.fieldCount) fields, but the header has \(headerCount); quote fields that contain commas"))
         }
         return user
     }

@@ -29,26 +29,25 @@ struct ImportRun {
         var environment: Environment
     }
 
+    /// Every login of the store by key, and the logins this run adds.
+    private var keys = LoginKeyTable()
     /// The statements run once per record, prepared once per run.
-    private let lookup: Statement
+    private let verify: Statement
     private let details: Statement
     private let insertLogin: Statement
     private var lastCoverage: Coverage?
-    /// Loading into an empty store with the key index dropped: records are inserted
-    /// without looking anything up, and the index is built once at the end.
-    let bulkLoad: Bool
 
-    init(store: Store, options: ImportOptions, now: Int64, bulkLoad: Bool) throws {
+    init(store: Store, options: ImportOptions, now: Int64) throws {
         self.store = store
         self.options = options
         self.now = now
-        self.bulkLoad = bulkLoad
-        // Compares in SQL, so an unchanged login (the common case in a nightly roster)
-        // costs no strings on this side.
-        lookup = try store.database.prepare(
+        // Confirms a candidate from the key table and compares in SQL, so an unchanged
+        // login (the common case in a nightly roster) costs no strings on this side.
+        verify = try store.database.prepare(
             """
-            SELECT id, status, email IS ?4 AND display_name = ?5 AND roles = ?6 AND user_type = ?7
-            FROM logins WHERE organisation_id = ?1 AND environment = ?2 AND username = ?3
+            SELECT status, organisation_id = ?1 AND environment = ?2 AND username = ?3,
+                   email IS ?4 AND display_name = ?5 AND roles = ?6 AND user_type = ?7
+            FROM logins WHERE id = ?8
             """)
         details = try store.database.prepare("SELECT email, display_name, roles, user_type FROM logins WHERE id = ?")
         insertLogin = try store.database.prepare(
@@ -57,6 +56,17 @@ struct ImportRun {
                                 created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
             """)
+        let logins = try store.database.integer("SELECT max(id) FROM logins") ?? 0
+        keys = LoginKeyTable(capacity: Int(logins))
+        let all = try store.database.prepare("SELECT id, organisation_id, environment, username FROM logins")
+        while try all.step() {
+            let tag = all.withTextBytes(2) { environment in
+                all.withTextBytes(3) { username in
+                    LoginKeyTable.tag(organisationID: all.int64(1), environment: environment, username: username)
+                }
+            }
+            keys.insert(tag: tag, id: all.int64(0))
+        }
     }
 
     // MARK: Applying records
@@ -72,22 +82,18 @@ struct ImportRun {
         }
         let namedAt = UInt64(fileIndex) << 32 | UInt64(record.location.line)
 
-        if bulkLoad {
-            // An empty store without its key index: every record is new.
-            try add(record, organisationID: organisationID, namedAt: namedAt, counts: &counts)
+        let tag = LoginKeyTable.tag(organisationID: organisationID, environment: record.environment, username: record.username)
+        var stored: (status: String, detailsUnchanged: Bool)?
+        let found = try keys.first(tag: tag) { id in
+            stored = try compare(record, organisationID: organisationID, withLogin: id)
+            return stored != nil
+        }
+        guard let id = found, let stored else {
+            try add(record, organisationID: organisationID, tag: tag, namedAt: namedAt, counts: &counts)
             return nil
         }
-
-        try bindLogin(record, organisationID: organisationID, to: lookup)
-        guard try lookup.step() else {
-            lookup.reset()
-            try add(record, organisationID: organisationID, namedAt: namedAt, counts: &counts)
-            return nil
-        }
-        let id = lookup.int64(0)
-        let statusChanges = lookup.text(1) != record.status.rawValue
-        let detailsUnchanged = lookup.int64(2) == 1
-        lookup.reset()
+        let statusChanges = stored.status != record.status.rawValue
+        let detailsUnchanged = stored.detailsUnchanged
 
         if let earlier = seen.location(of: id) {
             let first = SourceLocation(file: options.files[Int(earlier >> 32)], line: Int(earlier & 0xFFFF_FFFF))
@@ -121,6 +127,16 @@ struct ImportRun {
         return nil
     }
 
+    /// Login `id`'s status and whether `record` leaves its details as they are; nil when
+    /// `id` is another login (its key only shares a tag with the record's).
+    private func compare(_ record: LoginRecord, organisationID: Int64, withLogin id: Int64) throws -> (status: String, detailsUnchanged: Bool)? {
+        try bindLogin(record, organisationID: organisationID, to: verify)
+        try verify.bind(id, at: 8)
+        defer { verify.reset() }
+        guard try verify.step(), verify.int64(1) == 1 else { return nil }
+        return (verify.text(0), verify.int64(2) == 1)
+    }
+
     /// The names of the fields `record` would change in login `id`.
     private func changedFields(id: Int64, _ record: LoginRecord) throws -> [String] {
         try details.bind(id, at: 1)
@@ -136,13 +152,15 @@ struct ImportRun {
 
     /// A login the store does not have yet. A user deleted before the store ever knew
     /// them has nothing to end, and is not added.
-    private mutating func add(_ record: LoginRecord, organisationID: Int64, namedAt: UInt64, counts: inout ImportCounts) throws {
+    private mutating func add(_ record: LoginRecord, organisationID: Int64, tag: UInt32, namedAt: UInt64, counts: inout ImportCounts) throws {
         guard record.status == .active else {
             counts.unchanged += 1
             return
         }
         try insert(record, organisationID: organisationID)
-        seen.mark(database.lastInsertedRowID, at: namedAt)
+        let id = database.lastInsertedRowID
+        keys.insert(tag: tag, id: id)
+        seen.mark(id, at: namedAt)
         counts.added += 1
         change(.add, record)
     }
@@ -160,7 +178,7 @@ struct ImportRun {
         return id
     }
 
-    /// The lookup and the insert take a login's fields as their first seven parameters,
+    /// The comparison and the insert take a login's fields as their first seven parameters,
     /// in this order.
     private func bindLogin(_ record: LoginRecord, organisationID: Int64, to statement: Statement) throws {
         try statement.bind(organisationID, at: 1)

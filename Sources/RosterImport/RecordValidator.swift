@@ -117,7 +117,7 @@ struct RecordValidator {
         }
         if displayName.isEmpty {
             fail(.displayName, "required (or given_name and family_name)")
-        } else if displayName.unicodeScalars.count > Self.maxNameLength {
+        } else if displayName.utf8.count > Self.maxNameLength && displayName.unicodeScalars.count > Self.maxNameLength {
             fail(.displayName, "longer than \(Self.maxNameLength) characters")
         } else if Self.hasControlCharacter(displayName) {
             fail(.displayName, "contains a control character")
@@ -150,21 +150,27 @@ struct RecordValidator {
                 displayName: displayName, roles: roles.sorted { $0.name < $1.name }, userType: userType, status: status))
     }
 
+    /// Whether `text` has a character of category Cc: U+0000–U+001F, U+007F–U+009F
+    /// (in UTF-8, C1 controls are 0xC2 followed by 0x80–0x9F).
     static func hasControlCharacter(_ text: String) -> Bool {
-        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return false }
-        return text.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        var afterC2 = false
+        for byte in text.utf8 {
+            if byte < 0x20 || byte == 0x7F || (afterC2 && byte <= 0x9F) { return true }
+            afterC2 = byte == 0xC2
+        }
+        return false
     }
 
     static func isOrganisationCode(_ text: String) -> Bool {
         guard let first = text.utf8.first, isAlphanumeric(first), text.utf8.count <= maxOrganisationLength else { return false }
-        return text.utf8.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
+        return text.allUTF8 { isAlphanumeric($0) || $0 == UInt8(ascii: "-") }
     }
 
     /// Letters, digits and `. _ @ + ' -`, starting with a letter or digit: what logins
     /// and e-mail addresses use, and nothing an otpauth label or a file name trips on.
     static func usernameProblem(_ text: String) -> String? {
         guard let first = text.utf8.first, isAlphanumeric(first) else { return "must start with a letter or digit" }
-        if text.utf8.allSatisfy({ isAlphanumeric($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x40 || $0 == 0x2B || $0 == 0x27 || $0 == 0x2D }) {
+        if text.allUTF8({ isAlphanumeric($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x40 || $0 == 0x2B || $0 == 0x27 || $0 == 0x2D }) {
             return nil
         }
         if let bad = text.unicodeScalars.first(where: { !($0.isASCII && (isAlphanumeric(UInt8($0.value)) || "._@+'-".unicodeScalars.contains($0))) }) {

@@ -44,6 +44,9 @@ struct RecordValidatorTests {
         (.status, "suspended", "is not a status"),
         (.displayName, String(repeating: "n", count: 201), "longer than 200 characters"),
         (.displayName, "tab\there", "contains a control character"),
+        (.displayName, "del\u{7F}ete", "contains a control character"),
+        (.displayName, "Zoë next\u{85}line", "contains a control character"),
+        (.displayName, String(repeating: "é", count: 201), "longer than 200 characters"),
     ])
     func badValues(field: UserField, value: String, message: String) throws {
         var fields = valid
@@ -57,6 +60,13 @@ struct RecordValidatorTests {
         #expect(problems.first?.field == field.name)
         #expect(problems.first?.message.contains(message) == true, "\(problems)")
         #expect(problems.first?.description.hasPrefix("f.csv:7: \(field.name): ") == true)
+    }
+
+    @Test("names are limited in characters, not bytes", arguments: [String(repeating: "é", count: 200), "Zoë Ní Bhriain-O'Neill, Jr"])
+    func longAccentedNames(name: String) throws {
+        var fields = valid
+        fields[.displayName] = name
+        #expect(try validator.validate(raw(fields)).get().displayName == name)
     }
 
     @Test("unknown roles are refused, naming the known ones")
