@@ -4,7 +4,7 @@
 ///
 /// A record's fields are byte ranges in one reused buffer: a reader turns into strings
 /// only the columns it uses, so a million rows cost no allocation per field.
-final class CSVTokenizer {
+struct CSVTokenizer {
     struct Record {
         /// Every field's bytes, one after another.
         fileprivate(set) var bytes: [UInt8] = []
@@ -15,6 +15,13 @@ final class CSVTokenizer {
         fileprivate(set) var line = 0
         /// Problems by field index (0-based).
         fileprivate(set) var problems: [(field: Int, message: String)] = []
+
+        /// While reading: where each stretch of `bytes` began in the file (for byte
+        /// offsets in messages about invalid UTF-8), and about the field being read.
+        fileprivate var segments: [(recordIndex: Int, fileOffset: Int64)] = []
+        fileprivate var fieldStart = 0
+        fileprivate var fieldOverflow = false
+        fileprivate var fieldNulOffset: Int64?
 
         var fieldCount: Int { ranges.count }
 
@@ -41,6 +48,7 @@ final class CSVTokenizer {
             bytes.removeAll(keepingCapacity: true)
             ranges.removeAll(keepingCapacity: true)
             problems.removeAll(keepingCapacity: true)
+            segments.removeAll(keepingCapacity: true)
             self.line = line
         }
     }
@@ -50,7 +58,7 @@ final class CSVTokenizer {
     static let chunkSize = 1 << 20
 
     private let input: FileInput
-    private let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: CSVTokenizer.chunkSize)
+    private var chunk = [UInt8](repeating: 0, count: CSVTokenizer.chunkSize)
     private var position = 0
     private var count = 0
     /// The file offset of `chunk[0]`.
@@ -58,13 +66,6 @@ final class CSVTokenizer {
     private var line = 1
     private var finished = false
     private var started = false
-    /// Where each stretch of the record's bytes began in the file, for byte offsets in
-    /// messages about invalid UTF-8.
-    private var segments: [(recordIndex: Int, fileOffset: Int64)] = []
-    /// About the field being read.
-    private var fieldStart = 0
-    private var fieldOverflow = false
-    private var fieldNulOffset: Int64?
 
     /// Set when the file cannot be read as CSV at all (UTF-16, an unterminated quote).
     private(set) var fileProblem: (line: Int, message: String)?
@@ -73,22 +74,21 @@ final class CSVTokenizer {
         self.input = input
     }
 
-    deinit { chunk.deallocate() }
-
     private var offset: Int64 { chunkOffset + Int64(position) }
 
     /// Makes `chunk[position]` valid; false at the end of the file.
-    private func fill() throws(ImportError) -> Bool {
+    private mutating func fill() throws(ImportError) -> Bool {
         if position < count { return true }
         guard !finished else { return false }
         chunkOffset += Int64(count)
         position = 0
-        count = try input.read(into: UnsafeMutableRawBufferPointer(chunk))
+        let input = input
+        count = try chunk.withUnsafeMutableBytes { buffer in Result { () throws(ImportError) in try input.read(into: buffer) } }.get()
         if count == 0 { finished = true }
         return count > 0
     }
 
-    private func skipByteOrderMark() throws(ImportError) {
+    private mutating func skipByteOrderMark() throws(ImportError) {
         started = true
         guard try fill() else { return }
         // A BOM's bytes all arrive in the first read of a regular file.
@@ -103,12 +103,11 @@ final class CSVTokenizer {
 
     /// Reads the next record into `record`; false at the end of the file. Blank lines
     /// are skipped.
-    func next(into record: inout Record) throws(ImportError) -> Bool {
+    mutating func next(into record: inout Record) throws(ImportError) -> Bool {
         if !started { try skipByteOrderMark() }
         while true {
             guard fileProblem == nil, try fill() else { return false }
             record.start(line: line)
-            segments.removeAll(keepingCapacity: true)
             let isBlank = try readRecord(into: &record)
             if !isBlank {
                 checkUTF8(&record)
@@ -118,13 +117,14 @@ final class CSVTokenizer {
     }
 
     /// Reads fields up to the end of the record; true when the line was blank.
-    private func readRecord(into record: inout Record) throws(ImportError) -> Bool {
+    private mutating func readRecord(into record: inout Record) throws(ImportError) -> Bool {
         var sawQuote = false
         while true {
             let fieldIndex = record.ranges.count
-            fieldStart = record.bytes.count
-            fieldOverflow = false
-            fieldNulOffset = nil
+            let fieldStart = record.bytes.count
+            record.fieldStart = fieldStart
+            record.fieldOverflow = false
+            record.fieldNulOffset = nil
 
             if try fill(), chunk[position] == UInt8(ascii: "\"") {
                 sawQuote = true
@@ -134,11 +134,11 @@ final class CSVTokenizer {
             }
 
             var range = fieldStart..<record.bytes.count
-            if fieldOverflow {
+            if record.fieldOverflow {
                 record.problems.append((fieldIndex, "longer than \(Self.maxFieldBytes) bytes"))
                 range = fieldStart..<fieldStart
             }
-            if let fieldNulOffset {
+            if let fieldNulOffset = record.fieldNulOffset {
                 record.problems.append((fieldIndex, "NUL byte at byte offset \(fieldNulOffset)"))
             }
             if fieldIndex < Self.maxFields {
@@ -161,7 +161,7 @@ final class CSVTokenizer {
     }
 
     /// A field up to the next separator or line end (NUL bytes are noted and left out).
-    private func readPlainField(into record: inout Record) throws(ImportError) {
+    private mutating func readPlainField(into record: inout Record) throws(ImportError) {
         while try fill() {
             let start = position
             var end = start
@@ -175,13 +175,13 @@ final class CSVTokenizer {
             append(start, end, to: &record)
             guard end < limit else { continue }
             guard chunk[end] == 0 else { return }
-            noteNul()
+            noteNul(in: &record)
             position += 1
         }
     }
 
     /// A field from its opening quote to its closing one; a doubled quote is one quote.
-    private func readQuotedField(into record: inout Record, index fieldIndex: Int) throws(ImportError) {
+    private mutating func readQuotedField(into record: inout Record, index fieldIndex: Int) throws(ImportError) {
         let quoteLine = line
         position += 1
         quoted: while true {
@@ -202,7 +202,7 @@ final class CSVTokenizer {
             append(start, end, to: &record)
             guard end < limit else { continue }
             if chunk[end] == 0 {
-                noteNul()
+                noteNul(in: &record)
                 position += 1
                 continue
             }
@@ -228,58 +228,70 @@ final class CSVTokenizer {
 
     /// Keeps `chunk[start..<end]` as part of the current field, up to the size limit.
     private func append(_ start: Int, _ end: Int, to record: inout Record) {
-        guard end > start, !fieldOverflow else { return }
-        guard record.bytes.count - fieldStart + (end - start) <= Self.maxFieldBytes else {
-            fieldOverflow = true
-            record.bytes.removeSubrange(fieldStart...)
+        guard end > start, !record.fieldOverflow else { return }
+        guard record.bytes.count - record.fieldStart + (end - start) <= Self.maxFieldBytes else {
+            record.fieldOverflow = true
+            record.bytes.removeSubrange(record.fieldStart...)
             return
         }
-        segments.append((record.bytes.count, chunkOffset + Int64(start)))
-        record.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: chunk[start..<end]))
+        record.segments.append((record.bytes.count, chunkOffset + Int64(start)))
+        record.bytes.append(contentsOf: chunk[start..<end])
     }
 
-    private func noteNul() {
-        if fieldNulOffset == nil { fieldNulOffset = offset }
+    private func noteNul(in record: inout Record) {
+        if record.fieldNulOffset == nil { record.fieldNulOffset = offset }
     }
 
-    /// Plain ASCII, nearly every record, is valid as it stands; otherwise each field is
-    /// checked, and one that is not UTF-8 is reported with its file offset and emptied.
+    /// Plain ASCII, most records, is valid as it stands; otherwise each field that is not
+    /// ASCII is checked in place, and one that is not UTF-8 is reported with its file
+    /// offset and emptied.
     private func checkUTF8(_ record: inout Record) {
-        let allBytes = record.bytes.withUnsafeBufferPointer { bytes in bytes.reduce(UInt8(0)) { $0 | $1 } }
-        guard allBytes >= 0x80 else { return }
-        for index in record.ranges.indices {
-            let range = record.ranges[index]
-            let bytes = Array(record.bytes[range])
-            guard String(validating: bytes, as: UTF8.self) == nil else { continue }
-            let offset = fileOffset(ofRecordIndex: range.lowerBound + firstInvalidUTF8Offset(bytes))
-            record.problems.append((index, "invalid UTF-8 at byte offset \(offset)"))
-            record.ranges[index] = range.lowerBound..<range.lowerBound
+        let problems = record.bytes.withUnsafeBufferPointer { bytes -> [(field: Int, offset: Int)] in
+            guard bytes.reduce(UInt8(0), |) >= 0x80 else { return [] }
+            return record.ranges.indices.compactMap { index in
+                let range = record.ranges[index]
+                return invalidUTF8Offset(UnsafeBufferPointer(rebasing: bytes[range])).map { (index, range.lowerBound + $0) }
+            }
+        }
+        for (index, offset) in problems {
+            record.problems.append((index, "invalid UTF-8 at byte offset \(fileOffset(ofRecordIndex: offset, in: record))"))
+            record.ranges[index] = record.ranges[index].lowerBound..<record.ranges[index].lowerBound
         }
     }
 
-    private func fileOffset(ofRecordIndex index: Int) -> Int64 {
-        guard let segment = segments.last(where: { $0.recordIndex <= index }) else { return offset }
+    private func fileOffset(ofRecordIndex index: Int, in record: Record) -> Int64 {
+        guard let segment = record.segments.last(where: { $0.recordIndex <= index }) else { return offset }
         return segment.fileOffset + Int64(index - segment.recordIndex)
     }
 }
 
-/// The index of the first byte that is not part of valid UTF-8.
-func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int {
+/// The offset of the first byte that is not part of valid UTF-8 (RFC 3629: no overlong
+/// forms, no surrogates, nothing above U+10FFFF), or nil when all of it is.
+func invalidUTF8Offset(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
     var index = 0
     while index < bytes.count {
-        let byte = bytes[index]
+        let lead = bytes[index]
+        if lead < 0x80 {
+            index += 1
+            continue
+        }
+        // The sequence's length, and the range its second byte must fall in.
         let length: Int
-        switch byte {
-        case 0x00...0x7F: length = 1
+        var low: UInt8 = 0x80
+        var high: UInt8 = 0xBF
+        switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0...0xEF: length = 3
-        case 0xF0...0xF4: length = 4
+        case 0xE0: (length, low) = (3, 0xA0)
+        case 0xE1...0xEC, 0xEE...0xEF: length = 3
+        case 0xED: (length, high) = (3, 0x9F)
+        case 0xF0: (length, low) = (4, 0x90)
+        case 0xF1...0xF3: length = 4
+        case 0xF4: (length, high) = (4, 0x8F)
         default: return index
         }
-        guard index + length <= bytes.count else { return index }
-        let prefix = Array(bytes[index..<index + length])
-        guard String(validating: prefix, as: UTF8.self) != nil else { return index }
+        guard index + length <= bytes.count, (low...high).contains(bytes[index + 1]) else { return index }
+        for continuation in (index + 2)..<(index + length) where bytes[continuation] & 0xC0 != 0x80 { return index }
         index += length
     }
-    return bytes.count
+    return nil
 }

@@ -5,7 +5,7 @@ import MFAStore
 /// as mapped with `--map`), each further row is one user.
 final class CSVUserListReader: UserListReader {
     let input: FileInput
-    private let tokenizer: CSVTokenizer
+    private var tokenizer: CSVTokenizer
     private let file: String
     private var columns: [(index: Int, field: UserField)] = []
     private var headerCount = 0
@@ -46,6 +46,8 @@ final class CSVUserListReader: UserListReader {
             }
             return nil
         }
+        // One copy of the record for all its fields, not one per field read.
+        let record = record
         var user = RawUserRecord(location: SourceLocation(file: file, line: record.line))
         for (index, field) in columns where index < record.fieldCount {
             if let value = record.trimmedField(index) { user[field] = value }

@@ -147,18 +147,18 @@ struct RecordValidator {
         return .success(
             LoginRecord(
                 location: location, organisation: organisation, environment: environment, username: username, email: email,
-                displayName: displayName, roles: roles.sorted { $0.name < $1.name }, userType: userType, status: status))
+                displayName: displayName, roles: roles.count > 1 ? roles.sorted { $0.name < $1.name } : roles, userType: userType,
+                status: status))
     }
 
     /// Whether `text` has a character of category Cc: U+0000–U+001F, U+007F–U+009F
     /// (in UTF-8, C1 controls are 0xC2 followed by 0x80–0x9F).
     static func hasControlCharacter(_ text: String) -> Bool {
         var afterC2 = false
-        for byte in text.utf8 {
-            if byte < 0x20 || byte == 0x7F || (afterC2 && byte <= 0x9F) { return true }
-            afterC2 = byte == 0xC2
+        return !text.allUTF8 { byte in
+            defer { afterC2 = byte == 0xC2 }
+            return !(byte < 0x20 || byte == 0x7F || (afterC2 && byte <= 0x9F))
         }
-        return false
     }
 
     static func isOrganisationCode(_ text: String) -> Bool {
@@ -187,27 +187,25 @@ struct RecordValidator {
         var labelLength = 0
         var labels = 0
         var previous: UInt8 = 0
-        for byte in text.utf8 {
+        let wellFormed = text.allUTF8 { byte in
+            defer { previous = byte }
             if !sawAt {
                 if byte == UInt8(ascii: "@") {
-                    guard localLength > 0, localLength <= 64 else { return false }
                     sawAt = true
-                } else {
-                    guard byte > 0x20, byte != 0x2C, byte != 0x3B, byte != 0x3C, byte != 0x3E, byte != 0x7F else { return false }
-                    localLength += 1
+                    return localLength > 0 && localLength <= 64
                 }
-            } else if byte == UInt8(ascii: ".") {
-                guard labelLength > 0, previous != UInt8(ascii: "-") else { return false }
-                labels += 1
-                labelLength = 0
-            } else {
-                guard isAlphanumeric(byte) || (byte == UInt8(ascii: "-") && labelLength > 0) else { return false }
-                labelLength += 1
-                guard labelLength <= 63 else { return false }
+                localLength += 1
+                return byte > 0x20 && byte != 0x2C && byte != 0x3B && byte != 0x3C && byte != 0x3E && byte != 0x7F
             }
-            previous = byte
+            if byte == UInt8(ascii: ".") {
+                labels += 1
+                defer { labelLength = 0 }
+                return labelLength > 0 && previous != UInt8(ascii: "-")
+            }
+            labelLength += 1
+            return (isAlphanumeric(byte) || (byte == UInt8(ascii: "-") && labelLength > 1)) && labelLength <= 63
         }
-        return sawAt && labelLength > 0 && previous != UInt8(ascii: "-") && labels >= 1
+        return wellFormed && sawAt && labelLength > 0 && previous != UInt8(ascii: "-") && labels >= 1
     }
 
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {

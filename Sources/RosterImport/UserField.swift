@@ -100,7 +100,12 @@ public struct RawUserRecord: Sendable {
 
     /// `Clinician; Organisation Admin` or `Clinician|Organisation Admin`.
     static func splitRoles(_ text: String) -> [String] {
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: ";") || $0 == UInt8(ascii: "|") }) else { return [text] }
-        return text.split(whereSeparator: { $0 == ";" || $0 == "|" }).map { String($0) }
+        // On bytes: both separators are ASCII, and Character comparison costs a string
+        // comparison per character.
+        func isSeparator(_ byte: UInt8) -> Bool { byte == UInt8(ascii: ";") || byte == UInt8(ascii: "|") }
+        guard text.allUTF8({ !isSeparator($0) }) else {
+            return text.utf8.split(whereSeparator: isSeparator).map { String(Substring($0)) }
+        }
+        return [text]
     }
 }

@@ -13,7 +13,7 @@ struct CSVTokenizerTests {
     func records(_ data: Data) throws -> [CSVTokenizer.Record] {
         let folder = try TemporaryDirectory("csv")
         let path = try folder.write("t.csv", data)
-        let tokenizer = CSVTokenizer(input: try FileInput(path: path))
+        var tokenizer = CSVTokenizer(input: try FileInput(path: path))
         var result: [CSVTokenizer.Record] = []
         var record = CSVTokenizer.Record()
         while try tokenizer.next(into: &record) { result.append(record) }
@@ -60,7 +60,7 @@ struct CSVTokenizerTests {
     @Test("an unterminated quote ends the file with a problem naming the line it opened on")
     func unterminated() throws {
         let folder = try TemporaryDirectory("csv")
-        let tokenizer = CSVTokenizer(input: try FileInput(path: try folder.write("t.csv", "a,b\nc,\"d\ne,f\n")))
+        var tokenizer = CSVTokenizer(input: try FileInput(path: try folder.write("t.csv", "a,b\nc,\"d\ne,f\n")))
         var record = CSVTokenizer.Record()
         #expect(try tokenizer.next(into: &record))
         #expect(record.fields == ["a", "b"])
@@ -69,9 +69,15 @@ struct CSVTokenizerTests {
     }
 
     @Test func invalidUTF8Offsets() {
-        #expect(firstInvalidUTF8Offset(Array("abc".utf8)) == 3)
-        #expect(firstInvalidUTF8Offset([0x61, 0xFF]) == 1)
-        #expect(firstInvalidUTF8Offset([0xC3, 0xA9, 0xC3]) == 2)
-        #expect(firstInvalidUTF8Offset([0xED, 0xA0, 0x80]) == 0)  // a UTF-16 surrogate
+        func offset(_ bytes: [UInt8]) -> Int? { bytes.withUnsafeBufferPointer { invalidUTF8Offset($0) } }
+        #expect(offset(Array("abc é € 𝄞".utf8)) == nil)
+        #expect(offset([0x61, 0xFF]) == 1)
+        #expect(offset([0xC3, 0xA9, 0xC3]) == 2)  // cut short
+        #expect(offset([0xED, 0xA0, 0x80]) == 0)  // a UTF-16 surrogate
+        #expect(offset([0x61, 0xC0, 0xAF]) == 1)  // an overlong '/'
+        #expect(offset([0xE0, 0x80, 0xAF]) == 0)  // another
+        #expect(offset([0xF4, 0x90, 0x80, 0x80]) == 0)  // above U+10FFFF
+        #expect(offset([0xE2, 0x82, 0x41]) == 0)  // a continuation byte missing
+        #expect(offset([0x80]) == 0)  // a continuation byte alone
     }
 }

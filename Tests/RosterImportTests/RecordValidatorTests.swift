@@ -38,6 +38,12 @@ struct RecordValidatorTests {
         (.email, "no-at-sign", "is not an e-mail address"),
         (.email, "a@b", "is not an e-mail address"),
         (.email, "a b@nhs.net", "is not an e-mail address"),
+        (.email, "a@-nhs.net", "is not an e-mail address"),
+        (.email, "a@nhs-.net", "is not an e-mail address"),
+        (.email, "a@nhs..net", "is not an e-mail address"),
+        (.email, "a@nhs.net-", "is not an e-mail address"),
+        (.email, "@nhs.net", "is not an e-mail address"),
+        (.email, "a@\(String(repeating: "x", count: 64)).net", "is not an e-mail address"),
         (.organisation, "A81 001", "is not an organisation code"),
         (.environment, "Staging", "is not an environment"),
         (.userType, "robot", "is not a user type"),
@@ -60,6 +66,13 @@ struct RecordValidatorTests {
         #expect(problems.first?.field == field.name)
         #expect(problems.first?.message.contains(message) == true, "\(problems)")
         #expect(problems.first?.description.hasPrefix("f.csv:7: \(field.name): ") == true)
+    }
+
+    @Test("e-mail addresses as staff lists have them", arguments: [
+        "first.last@nhs-digital.nhs.uk", "o'brien+mfa@nhs.net", "a@\(String(repeating: "x", count: 63)).net",
+    ])
+    func goodEmails(email: String) {
+        #expect(RecordValidator.isEmail(email))
     }
 
     @Test("names are limited in characters, not bytes", arguments: [String(repeating: "é", count: 200), "Zoë Ní Bhriain-O'Neill, Jr"])
