@@ -118,11 +118,12 @@ public final class Statement {
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
-    /// A text column's UTF-8 bytes in place, valid only inside `body`: for reading a
-    /// million rows without making a string of each.
-    public func withTextBytes<Result>(_ column: Int32, _ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+    /// A text column's UTF-8 bytes in place (nil for NULL), valid only inside `body`:
+    /// for reading a million rows without making a string of each.
+    public func withTextBytes<Result>(_ column: Int32, _ body: (UnsafeRawBufferPointer?) -> Result) -> Result {
+        guard !isNull(column) else { return body(nil) }
         let start = sqlite3_column_text(handle, column)
-        return body(UnsafeRawBufferPointer(start: start, count: start == nil ? 0 : Int(sqlite3_column_bytes(handle, column))))
+        return body(UnsafeRawBufferPointer(start: start, count: Int(sqlite3_column_bytes(handle, column))))
     }
 
     public func optionalText(_ column: Int32) -> String? { isNull(column) ? nil : text(column) }

@@ -1,38 +1,73 @@
+import MFAStore
 import Testing
 
 @testable import RosterImport
 
 @Suite("login key table")
 struct LoginKeyTableTests {
-    @Test("every id filed under a tag is offered, through growth, until one matches")
+    @Test("every id filed under a tag is offered, with its fingerprint, through growth, until one matches")
     func candidates() {
         var table = LoginKeyTable()
         // Ten thousand logins, every tenth sharing tag 7 with others: the table grows
         // several times, and shared tags must all stay reachable.
         for id in Int64(1)...10_000 {
-            table.insert(tag: id % 10 == 0 ? 7 : UInt32(id * 2_654_435_761 % 4_294_967_291), id: id)
+            let tag = id % 10 == 0 ? 7 : UInt32(id * 2_654_435_761 % 4_294_967_291)
+            table.insert(LoginKeyTable.Hashes(tag: tag, fingerprint: UInt64(id) * 3), id: id)
         }
         #expect(table.count == 10_000)
         var offered: [Int64] = []
-        #expect(table.first(tag: 7) { offered.append($0); return false } == nil)
+        #expect(table.first(tag: 7) { id, fingerprint in offered.append(id); return fingerprint != UInt64(id) * 3 } == nil)
         #expect(Set(offered) == Set(stride(from: Int64(10), through: 10_000, by: 10)))
-        #expect(table.first(tag: 7) { $0 == 5_000 } == 5_000)
-        #expect(table.first(tag: UInt32(3 * 2_654_435_761 % 4_294_967_291)) { _ in true } == 3)
-        #expect(table.first(tag: 8) { _ in true } == nil)
+        #expect(table.first(tag: 7) { _, fingerprint in fingerprint == 15_000 } == 5_000)
+        #expect(table.first(tag: UInt32(3 * 2_654_435_761 % 4_294_967_291)) { _, _ in true } == 3)
+        #expect(table.first(tag: 8) { _, _ in true } == nil)
     }
 
-    @Test("a key's tag depends on every part of it", arguments: [
-        (1, "live", "alice@nhs.net"), (2, "sandpit", "alice@nhs.net"), (1, "sandpit", "alice@nhs.net"), (1, "live", "bob@nhs.net"),
-    ])
-    func tags(organisation: Int64, environment: String, username: String) {
-        let reference = LoginKeyTable.tag(organisationID: 2, environment: .live, username: "alice@nhs.net")
-        // The store's bytes and the record's strings give the same tag.
-        let fromBytes = "live".utf8.withContiguousStorageIfAvailable { environment in
-            "alice@nhs.net".utf8.withContiguousStorageIfAvailable { username in
-                LoginKeyTable.tag(organisationID: 2, environment: UnsafeRawBufferPointer(environment), username: UnsafeRawBufferPointer(username))
-            }
+    static let reference = LoginRecord(
+        location: SourceLocation(file: "f.csv", line: 2), organisation: "A81001", environment: .live, username: "alice@nhs.net",
+        email: "alice@nhs.net", displayName: "Alice Smith", roles: [Role("Clinician")], userType: .staff, status: .active)
+
+    @Test("the store's bytes and the record's strings hash alike, NULL e-mail included", arguments: [true, false])
+    func storeAndRecordAgree(withEmail: Bool) {
+        var record = Self.reference
+        if !withEmail { record.email = nil }
+        var hasher = LoginHasher(organisationID: 2)
+        func combine(_ text: String?) {
+            guard let text else { return hasher.combine(nil as UnsafeRawBufferPointer?) }
+            Array(text.utf8).withUnsafeBytes { hasher.combine($0) }
         }
-        #expect(fromBytes == reference)
-        #expect(LoginKeyTable.tag(organisationID: organisation, environment: .init(rawValue: environment)!, username: username) != reference)
+        combine("live")
+        combine("alice@nhs.net")
+        let tag = hasher.tag
+        for field in [record.email, "Alice Smith", "Clinician", "staff", "active"] { combine(field) }
+        #expect(LoginKeyTable.Hashes(record, organisationID: 2) == LoginKeyTable.Hashes(tag: tag, fingerprint: hasher.fingerprint))
+    }
+
+    @Test("the tag follows the key alone; the fingerprint follows every field", arguments: [
+        "organisation", "environment", "username", "email", "no email", "name", "roles", "type", "status", "name and roles",
+    ])
+    func sensitivity(change: String) {
+        var record = Self.reference
+        var organisationID: Int64 = 2
+        switch change {
+        case "organisation": organisationID = 3
+        case "environment": record.environment = .sandpit
+        case "username": record.username = "bob@nhs.net"
+        case "email": record.email = "alice.smith@nhs.net"
+        case "no email": record.email = nil
+        case "name": record.displayName = "Alice Smyth"
+        case "roles": record.roles = []
+        case "type": record.userType = .service
+        case "status": record.status = .deleted
+        default:
+            // Bytes moved from one field to the next must still change the fingerprint.
+            record.displayName = "Alice SmithC"
+            record.roles = [Role("linician")]
+        }
+        let changed = LoginKeyTable.Hashes(record, organisationID: organisationID)
+        let original = LoginKeyTable.Hashes(Self.reference, organisationID: 2)
+        let keyChanged = ["organisation", "environment", "username"].contains(change)
+        #expect((changed.tag != original.tag) == keyChanged)
+        #expect(changed.fingerprint != original.fingerprint)
     }
 }
