@@ -56,16 +56,43 @@ struct ImportRun {
                                 created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
             """)
-        let logins = try store.database.integer("SELECT max(id) FROM logins") ?? 0
-        keys = LoginKeyTable(capacity: Int(logins))
-        let all = try store.database.prepare(
-            "SELECT id, organisation_id, environment, username, email, display_name, roles, user_type, status FROM logins")
-        while try all.step() {
-            var hasher = LoginHasher(organisationID: all.int64(1))
-            for column: Int32 in 2...3 { all.withTextBytes(column) { hasher.combine($0) } }
+        let lastID = try store.database.integer("SELECT max(id) FROM logins") ?? 0
+        keys = LoginKeyTable(capacity: Int(lastID))
+        // The logins are hashed in two halves by id, one on each core: the upper half
+        // through a read-only connection of its own, which sees what this transaction
+        // sees, since the run holds the write lock and has written no login yet.
+        let middle = lastID / 2
+        let path = store.path
+        let upperHalf = BackgroundWork { () throws -> [(LoginKeyTable.Hashes, Int64)] in
+            var readOnly = Database.Configuration()
+            readOnly.readOnly = true
+            var logins: [(LoginKeyTable.Hashes, Int64)] = []
+            try Self.hashLogins(in: try Database(path: path, configuration: readOnly), ids: (middle + 1)..<(lastID + 1)) {
+                logins.append(($0, $1))
+            }
+            return logins
+        }
+        try Self.hashLogins(in: store.database, ids: 1..<(middle + 1)) { keys.insert($0, id: $1) }
+        for (hashes, id) in try upperHalf.wait() { keys.insert(hashes, id: id) }
+    }
+
+    /// Calls `body` with the hashes and id of every login whose id is in `ids`.
+    private static func hashLogins(
+        in database: Database, ids: Range<Int64>, _ body: (LoginKeyTable.Hashes, Int64) -> Void
+    ) throws {
+        let logins = try database.prepare(
+            """
+            SELECT id, organisation_id, environment, username, email, display_name, roles, user_type, status
+            FROM logins WHERE id >= ? AND id < ?
+            """)
+        try logins.bind(ids.lowerBound, at: 1)
+        try logins.bind(ids.upperBound, at: 2)
+        while try logins.step() {
+            var hasher = LoginHasher(organisationID: logins.int64(1))
+            for column: Int32 in 2...3 { logins.withTextBytes(column) { hasher.combine($0) } }
             let tag = hasher.tag
-            for column: Int32 in 4...8 { all.withTextBytes(column) { hasher.combine($0) } }
-            keys.insert(LoginKeyTable.Hashes(tag: tag, fingerprint: hasher.fingerprint), id: all.int64(0))
+            for column: Int32 in 4...8 { logins.withTextBytes(column) { hasher.combine($0) } }
+            body(LoginKeyTable.Hashes(tag: tag, fingerprint: hasher.fingerprint), logins.int64(0))
         }
     }
 
