@@ -41,8 +41,9 @@ struct ImportRun {
         self.store = store
         self.options = options
         self.now = now
-        // Confirms a candidate from the key table and compares in SQL, so an unchanged
-        // login (the common case in a nightly roster) costs no strings on this side.
+        // For a candidate from the key table whose fingerprint differs (a changed login,
+        // or another sharing its tag): is it the record's login, and what changed? In
+        // SQL, so that costs no strings on this side either.
         verify = try store.database.prepare(
             """
             SELECT status, organisation_id = ?1 AND environment = ?2 AND username = ?3,
