@@ -27,16 +27,22 @@ extension Store {
 }
 
 extension Store {
+    /// A connection that can only read the store at `path`: static, so that another
+    /// thread can open one without sharing this store.
+    public static func readOnlyConnection(to path: String) throws -> Database {
+        var readOnly = Database.Configuration()
+        readOnly.readOnly = true
+        return try Database(path: path, configuration: readOnly)
+    }
+
     /// Read-only connections, each inside a read transaction, all seeing the same
     /// committed state: the write lock is held (for a moment) while they start reading,
     /// so no writer can commit in between. When a writer holds the lock (a long import),
     /// waiting for it could take minutes, so there is then one connection only. The
     /// transactions end when the connections are released.
     public func snapshotReaders(_ count: Int) throws -> [Database] {
-        var readOnly = Database.Configuration()
-        readOnly.readOnly = true
         func reader(cacheKiB: Int) throws -> Database {
-            let reader = try Database(path: path, configuration: readOnly)
+            let reader = try Self.readOnlyConnection(to: path)
             try reader.execute("PRAGMA cache_size = -\(cacheKiB); BEGIN")
             _ = try reader.integer("SELECT count(*) FROM sqlite_schema")
             return reader

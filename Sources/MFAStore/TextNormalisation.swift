@@ -12,7 +12,8 @@ extension String {
         return String(self[start...end])
     }
 
-    private static func isWhitespace(_ byte: UInt8) -> Bool {
+    /// Space, tab or line break: what `trimmedWhitespace` removes.
+    public static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 

@@ -29,8 +29,8 @@ struct CSVTokenizer {
         /// Fields are valid UTF-8 by the time a record is handed out.
         func trimmedField(_ index: Int) -> String? {
             var range = ranges[index]
-            while let first = range.first, Self.isWhitespace(bytes[first]) { range = range.dropFirst() }
-            while let last = range.last, Self.isWhitespace(bytes[last]) { range = range.dropLast() }
+            while let first = range.first, String.isWhitespace(bytes[first]) { range = range.dropFirst() }
+            while let last = range.last, String.isWhitespace(bytes[last]) { range = range.dropLast() }
             guard !range.isEmpty else { return nil }
             return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
         }
@@ -38,10 +38,6 @@ struct CSVTokenizer {
         /// All fields as strings, as written.
         var fields: [String] {
             ranges.map { range in String(decoding: bytes[range], as: UTF8.self) }
-        }
-
-        private static func isWhitespace(_ byte: UInt8) -> Bool {
-            byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
         }
 
         fileprivate mutating func start(line: Int) {

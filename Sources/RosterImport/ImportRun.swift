@@ -65,10 +65,8 @@ struct ImportRun {
         let middle = lastID / 2
         let path = store.path
         let upperHalf = BackgroundWork { () throws -> [(LoginKeyTable.Hashes, Int64)] in
-            var readOnly = Database.Configuration()
-            readOnly.readOnly = true
             var logins: [(LoginKeyTable.Hashes, Int64)] = []
-            try Self.hashLogins(in: try Database(path: path, configuration: readOnly), ids: (middle + 1)..<(lastID + 1)) {
+            try Self.hashLogins(in: try Store.readOnlyConnection(to: path), ids: (middle + 1)..<(lastID + 1)) {
                 logins.append(($0, $1))
             }
             return logins
@@ -81,20 +79,10 @@ struct ImportRun {
     private static func hashLogins(
         in database: Database, ids: Range<Int64>, _ body: (LoginKeyTable.Hashes, Int64) -> Void
     ) throws {
-        let logins = try database.prepare(
-            """
-            SELECT id, organisation_id, environment, username, email, display_name, roles, user_type, status
-            FROM logins WHERE id >= ? AND id < ?
-            """)
+        let logins = try database.prepare("SELECT id, \(LoginKeyTable.Hashes.columns) FROM logins WHERE id >= ? AND id < ?")
         try logins.bind(ids.lowerBound, at: 1)
         try logins.bind(ids.upperBound, at: 2)
-        while try logins.step() {
-            var hasher = LoginHasher(organisationID: logins.int64(1))
-            for column: Int32 in 2...3 { logins.withTextBytes(column) { hasher.combine($0) } }
-            let tag = hasher.tag
-            for column: Int32 in 4...8 { logins.withTextBytes(column) { hasher.combine($0) } }
-            body(LoginKeyTable.Hashes(tag: tag, fingerprint: hasher.fingerprint), logins.int64(0))
-        }
+        while try logins.step() { body(LoginKeyTable.Hashes(row: logins, from: 1), logins.int64(0)) }
     }
 
     // MARK: Applying records
@@ -112,15 +100,12 @@ struct ImportRun {
 
         let hashes = LoginKeyTable.Hashes(record, organisationID: organisationID)
         var stored: (status: String, detailsUnchanged: Bool)?
-        // A login exactly as the record has it (the nightly case) needs no SQL.
-        var found = keys.first(tag: hashes.tag) { _, fingerprint in fingerprint == hashes.fingerprint }
-        if found != nil {
-            stored = (record.status.rawValue, true)
-        } else {
-            found = try keys.first(tag: hashes.tag) { id, _ in
-                stored = try compare(record, organisationID: organisationID, withLogin: id)
-                return stored != nil
-            }
+        let found = try keys.first(tag: hashes.tag) { id, fingerprint in
+            // A login exactly as the record has it (the nightly case) needs no SQL.
+            stored =
+                fingerprint == hashes.fingerprint
+                ? (record.status.rawValue, true) : try compare(record, organisationID: organisationID, withLogin: id)
+            return stored != nil
         }
         guard let id = found, let stored else {
             try add(record, organisationID: organisationID, hashes: hashes, namedAt: namedAt, counts: &counts)

@@ -1,4 +1,5 @@
 import MFAStore
+import SQLiteDB
 
 /// Every login of the store in memory, by its key (organisation, environment,
 /// username): a 32-bit tag of the key's hash to the login's id and a 64-bit fingerprint
@@ -44,6 +45,18 @@ struct LoginKeyTable {
             hasher.combine(record.rolesText)
             hasher.combine(record.userType.rawValue)
             hasher.combine(record.status.rawValue)
+            fingerprint = hasher.fingerprint
+        }
+
+        /// The store's columns for a login's hashes, in the order the record's are taken.
+        static let columns = "organisation_id, environment, username, email, display_name, roles, user_type, status"
+
+        /// From a row of `columns`, starting at column `first`.
+        init(row: Statement, from first: Int32) {
+            var hasher = LoginHasher(organisationID: row.int64(first))
+            for column in (first + 1)...(first + 2) { row.withTextBytes(column) { hasher.combine($0) } }
+            tag = hasher.tag
+            for column in (first + 3)...(first + 7) { row.withTextBytes(column) { hasher.combine($0) } }
             fingerprint = hasher.fingerprint
         }
 
@@ -115,13 +128,7 @@ struct LoginHasher {
     }
 
     /// Of the fields so far: call after the username.
-    var tag: UInt32 {
-        var copy = hasher
-        return UInt32(truncatingIfNeeded: copy.finalize())
-    }
+    var tag: UInt32 { UInt32(truncatingIfNeeded: hasher.finalize()) }
 
-    var fingerprint: UInt64 {
-        var copy = hasher
-        return UInt64(bitPattern: Int64(copy.finalize()))
-    }
+    var fingerprint: UInt64 { UInt64(bitPattern: Int64(hasher.finalize())) }
 }
