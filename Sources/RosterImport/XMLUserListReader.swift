@@ -2,22 +2,28 @@ import Foundation
 import MFAStore
 import XMLStream
 
-/// Reads an XML user list with libxml2's streaming reader, validating it against the
-/// version 1 XSD as it goes.
-final class XMLUserListReader: UserListReader {
+/// Reads an XML user list with libxml2's SAX parser, validating it against the version 1
+/// XSD as it goes.
+final class XMLUserListReader: UserListReader, XMLContentHandler {
     let input: FileInput
-    private let reader: XMLStreamReader
+    private var parser: XMLPushParser!
     private let file: String
     private(set) var fileProblems: [Problem] = []
     let notes: [String] = []
     private var done = false
     private var rootChecked = false
+    private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 1)
+
+    /// Records with all their problems, in document order, and the next to hand out.
+    private var ready: [RawUserRecord] = []
+    private var nextReady = 0
+    /// The last record read to its end tag, waiting for problems that may still be
+    /// reported about it, and the one being read.
     private var held: RawUserRecord?
+    private var builder = UserElementBuilder()
+    private var names: UserElementBuilder.Names!
     private var pending: [Problem] = []
     private var reportedProblems = 0
-
-    private let userName, rolesName, roleName: UnsafePointer<UInt8>?
-    private let fieldNames: [(pointer: UnsafePointer<UInt8>?, field: UserField)]
 
     /// Compiled once per process: parsing the XSD costs more than reading a small file.
     static let schema: Result<XMLSchema, XMLStreamError> = Result { () throws(XMLStreamError) in
@@ -25,151 +31,126 @@ final class XMLUserListReader: UserListReader {
     }
 
     init(path: String, displayName: String) throws(ImportError) {
-        let input = try FileInput(path: path)
-        self.input = input
+        input = try FileInput(path: path)
         file = displayName
         let schema: XMLSchema
         do { schema = try Self.schema.get() } catch {
             throw .cannotRead(path: path, reason: "the built-in user-list schema does not compile: \(error)")
         }
-        let reader: XMLStreamReader
         do {
-            reader = try XMLStreamReader(name: displayName, schema: schema) { buffer in
-                try input.read(into: buffer)
-            }
+            parser = try XMLPushParser(name: displayName, schema: schema, handler: self)
         } catch {
             throw .cannotRead(path: path, reason: "libxml2 could not start reading it")
         }
-        self.reader = reader
-        userName = reader.intern("user")
-        rolesName = reader.intern("roles")
-        roleName = reader.intern("role")
-        fieldNames = UserField.allCases.filter { $0 != .roles }.map { (reader.intern($0.xmlElement), $0) }
+        names = UserElementBuilder.Names(user: parser.intern("user"), roles: parser.intern("roles"), role: parser.intern("role"),
+            fields: UserField.allCases.filter { $0 != .roles }.map { (parser.intern($0.xmlElement), $0) })
     }
 
-    /// Records are handed out one behind the reader: libxml2 parses (and validates)
-    /// ahead of the node it returns, so a record's schema problems are only all known
-    /// once the next record has started. Problems are matched to records by line.
+    deinit { chunk.deallocate() }
+
+    /// Records are handed out once the next one has started: libxml2 reports some of a
+    /// record's schema problems at its end tag, and they are matched to records by line.
     func next() throws(ImportError) -> RawUserRecord? {
-        guard !done else { return nil }
+        while nextReady == ready.count {
+            ready.removeAll(keepingCapacity: true)
+            nextReady = 0
+            if done { return nil }
+            try parseNextChunk()
+        }
+        defer { nextReady += 1 }
+        return ready[nextReady]
+    }
+
+    private func parseNextChunk() throws(ImportError) {
         if input.size == 0 {
             done = true
             fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "the file is empty; expected a <userList> document"))
-            return nil
+            return
         }
+        let count = try input.read(into: chunk)
         do {
-            while try reader.read() {
-                if !rootChecked, reader.nodeType == .element {
-                    rootChecked = true
-                    checkRoot()
-                    continue
-                }
-                if reader.nodeType == .element, reader.localName == userName, reader.depth == 1 {
-                    let start = reader.line
-                    let current = try readUser()
-                    pending.append(contentsOf: reader.takeProblems().map(problem))
-                    let previous = held
-                    held = current
-                    if var previous {
-                        previous.problems.append(contentsOf: takePending(before: start))
-                        return previous
-                    }
-                    fileProblems.append(contentsOf: takePending(before: start))
-                }
+            if count > 0 {
+                try parser.parse(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
+                return
             }
-            finish()
-        } catch let error as XMLStreamError {
-            fail(error)
-        } catch let error as ImportError {
-            throw error
+            try parser.finish()
+            if !rootChecked {
+                fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "the file is empty; expected a <userList> document"))
+            }
         } catch {
-            throw .cannotRead(path: input.path, reason: "\(error)")
+            fail(error)
         }
-        pending.append(contentsOf: reader.takeProblems().map(problem))
+        finishDocument()
+    }
+
+    /// Hands out the last record with every problem not yet matched to one.
+    private func finishDocument() {
+        done = true
+        pending.append(contentsOf: parser.takeProblems().map(problem))
         reportedProblems += pending.count
-        if !reader.isValid && reportedProblems == 0 && fileProblems.isEmpty {
+        if !parser.isValid && reportedProblems == 0 && fileProblems.isEmpty {
             fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "the document is not valid against the user-list schema"))
         }
-        defer { held = nil }
-        if held == nil {
-            fileProblems.append(contentsOf: pending)
+        if var held {
+            held.problems.append(contentsOf: pending)
+            ready.append(held)
+            self.held = nil
         } else {
-            held?.problems.append(contentsOf: pending)
+            fileProblems.append(contentsOf: pending)
         }
         pending.removeAll()
-        return held
+    }
+
+    func startElement(localName: UnsafePointer<UInt8>, namespaceURI: UnsafePointer<UInt8>?, line: Int) {
+        switch builder.start(localName, line: line, file: file, names: names) {
+        case .root:
+            rootChecked = true
+            if namespaceURI.map({ String(cString: $0) }) != UserListSchema.namespace {
+                fileProblems.append(
+                    Problem(SourceLocation(file: file, line: line), field: String(cString: localName), "the root element must be <userList xmlns=\"\(UserListSchema.namespace)\">"))
+            }
+        case .user:
+            // Every problem about the record before has been reported by now.
+            pending.append(contentsOf: parser.takeProblems().map(problem))
+            let earlier = takePending(before: line)
+            if var previous = held {
+                previous.problems.append(contentsOf: earlier)
+                ready.append(previous)
+                held = nil
+            } else {
+                fileProblems.append(contentsOf: earlier)
+            }
+        case .other:
+            break
+        }
+    }
+
+    func endElement(localName: UnsafePointer<UInt8>) {
+        if let record = builder.end(localName, names: names) { held = record }
+    }
+
+    func characters(_ text: UnsafeBufferPointer<UInt8>) {
+        builder.characters(text)
     }
 
     private func takePending(before line: Int) -> [Problem] {
+        guard !pending.isEmpty else { return [] }
         let taken = pending.filter { $0.location.line < line }
         pending.removeAll { $0.location.line < line }
         reportedProblems += taken.count
         return taken
     }
 
-    private func checkRoot() {
-        let location = SourceLocation(file: file, line: reader.line)
-        if reader.namespaceURI != UserListSchema.namespace {
-            fileProblems.append(Problem(location, field: reader.localNameString, "the root element must be <userList xmlns=\"\(UserListSchema.namespace)\">"))
-        }
-    }
-
-    /// Reads one `<user>` element to its end tag.
-    private func readUser() throws -> RawUserRecord {
-        var record = RawUserRecord(location: SourceLocation(file: file, line: reader.line))
-        if reader.isEmptyElement { return record }
-        var currentField: UserField?
-        var inRole = false
-        var text = ""
-        while try reader.read() {
-            switch reader.nodeType {
-            case .element:
-                let name = reader.localName
-                text = ""
-                if name == roleName {
-                    inRole = true
-                } else if name != rolesName {
-                    currentField = fieldNames.first(where: { $0.pointer == name })?.field
-                }
-            case .text, .cdata:
-                text += reader.value ?? ""
-            case .endElement:
-                let name = reader.localName
-                if name == userName { return record }
-                let trimmed = text.trimmedWhitespace
-                if inRole, name == roleName {
-                    if !trimmed.isEmpty { record.roles.append(trimmed) }
-                    inRole = false
-                } else if let field = currentField, !trimmed.isEmpty {
-                    record[field] = trimmed
-                }
-                currentField = nil
-                text = ""
-            default:
-                continue
-            }
-        }
-        return record
-    }
-
-    private func finish() {
-        done = true
-        if !rootChecked {
-            fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "the file is empty; expected a <userList> document"))
-        }
-    }
-
     private func fail(_ error: XMLStreamError) {
-        done = true
         switch error {
         case .documentTypeDeclaration(let line):
             fileProblems.append(Problem(SourceLocation(file: file, line: line), field: nil, "a DOCTYPE declaration is not allowed in a user list (entities are refused for safety)"))
         case .notWellFormed(let problems):
             let mapped = problems.map(problem)
-            fileProblems.append(contentsOf: mapped.isEmpty ? [Problem(SourceLocation(file: file, line: reader.line), field: nil, "not well-formed XML")] : mapped)
+            fileProblems.append(contentsOf: mapped.isEmpty ? [Problem(SourceLocation(file: file, line: parser.line), field: nil, "not well-formed XML")] : mapped)
         case .schemaInvalid(let message):
             fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, message))
-        case .cannotCreateReader:
+        case .cannotCreateParser:
             fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "libxml2 could not read the file"))
         }
     }
@@ -187,5 +168,81 @@ final class XMLUserListReader: UserListReader {
         }
         let field = element.map { UserField(matching: $0)?.name ?? $0 }
         return Problem(SourceLocation(file: file, line: problem.line, column: problem.column), field: field, message)
+    }
+}
+
+/// Turns the elements of `<user>` into a record. A struct, so that each event costs one
+/// access check rather than one per property of the reader.
+private struct UserElementBuilder {
+    /// Element names as the parser interns them.
+    struct Names {
+        let user, roles, role: UnsafePointer<UInt8>?
+        let fields: [(pointer: UnsafePointer<UInt8>?, field: UserField)]
+    }
+
+    enum Start { case root, user, other }
+
+    private var depth = 0
+    private var record: RawUserRecord?
+    private var field: UserField?
+    private var inRole = false
+    private var collectingText = false
+    private var text: [UInt8] = []
+
+    mutating func start(_ name: UnsafePointer<UInt8>, line: Int, file: String, names: Names) -> Start {
+        depth += 1
+        switch depth {
+        case 1:
+            return .root
+        case 2 where name == names.user:
+            record = RawUserRecord(location: SourceLocation(file: file, line: line))
+            return .user
+        case 3... where record != nil:
+            text.removeAll(keepingCapacity: true)
+            if name == names.role {
+                inRole = true
+                collectingText = true
+            } else if name != names.roles {
+                field = names.fields.first(where: { $0.pointer == name })?.field
+                collectingText = field != nil
+            }
+            return .other
+        default:
+            return .other
+        }
+    }
+
+    /// The record, when `name` ends a `<user>`.
+    mutating func end(_ name: UnsafePointer<UInt8>, names: Names) -> RawUserRecord? {
+        defer { depth -= 1 }
+        if depth == 2, name == names.user {
+            defer { record = nil }
+            return record
+        }
+        guard collectingText, record != nil else { return nil }
+        collectingText = false
+        if let value = trimmedText() {
+            if inRole, name == names.role {
+                record?.roles.append(value)
+            } else if let field {
+                record?[field] = value
+            }
+        }
+        if name == names.role { inRole = false }
+        field = nil
+        return nil
+    }
+
+    mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if collectingText { text.append(contentsOf: bytes) }
+    }
+
+    /// The text without the whitespace around it, or nil if nothing else.
+    private func trimmedText() -> String? {
+        text.withUnsafeBufferPointer { bytes in
+            guard let start = bytes.firstIndex(where: { !String.isWhitespace($0) }) else { return nil }
+            let end = bytes.lastIndex(where: { !String.isWhitespace($0) })!
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start...end]), as: UTF8.self)
+        }
     }
 }

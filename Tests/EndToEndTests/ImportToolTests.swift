@@ -165,6 +165,29 @@ struct ImportChangeTests {
         #expect(try workspace.sql("SELECT username FROM logins") == ["good@nhs.net"])
     }
 
+    @Test("an XML list longer than the parser's chunks: each schema problem is on its own record's line")
+    func xmlProblemsAcrossChunks() throws {
+        // About 170 bytes a user: 3,000 users are two parser chunks and then some.
+        let invalid: Set<Int> = [1, 1_542, 3_000]
+        let users = (1...3_000).map { index in
+            "<user><organisation>A81001</organisation><environment>Live</environment><username>user\(index)@nhs.net</username>"
+                + "<displayName>User \(index)</displayName><userType>\(invalid.contains(index) ? "robot" : "staff")</userType></user>"
+        }
+        let document = "<userList xmlns=\"urn:inhealthcare:mfa:user-list:1\" version=\"1\">\n" + users.joined(separator: "\n") + "\n</userList>\n"
+        #expect(document.utf8.count > 2 * 256 * 1024)
+        let file = try workspace.folder.write("long.xml", document)
+        let result = try workspace.run("mfa-import", [file, "--skip-invalid", "--reject-file", "rejects.csv"])
+        #expect(result.status == 3)
+        #expect(result.stdout.contains("added 2997, updated 0, unchanged 0, deleted 0, rejected 3"))
+        // User n is on line n + 1, and each rejected row carries its own user's problem only.
+        let rejects = try String(contentsOfFile: workspace.folder.path("rejects.csv"), encoding: .utf8)
+            .split(whereSeparator: \.isNewline).dropFirst()
+        #expect(rejects.map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] } == invalid.sorted().map { "user\($0)@nhs.net" })
+        #expect(rejects.map { $0.split(separator: ",", omittingEmptySubsequences: false)[11] } == invalid.sorted().map { "\($0 + 1)" })
+        #expect(rejects.allSatisfy { $0.contains("\"user_type: [facet 'enumeration'] The value 'robot'") && !$0.contains("; ") })
+        #expect(try workspace.sql("SELECT count(*) FROM logins") == ["2997"])
+    }
+
     @Test("the same login twice is an error naming both lines")
     func duplicates() throws {
         let file = try roster("dup.csv", Self.rows(2) + ["A81001,LIVE,USER1@nhs.net,x@nhs.net,Again,Nurse,staff,active"])
