@@ -188,6 +188,24 @@ struct ImportChangeTests {
         #expect(try workspace.sql("SELECT count(*) FROM logins") == ["2997"])
     }
 
+    @Test("XML text may come as CDATA, predefined entities and character references, split across elements")
+    func xmlTextForms() throws {
+        let document = """
+            <userList xmlns="urn:inhealthcare:mfa:user-list:1" version="1">
+            <user><organisation>A81001</organisation><environment>Live</environment><username>smith@nhs.net</username>
+            <displayName><![CDATA[Smith & <Jones>]]></displayName><roles><role>Nurse</role><role> <![CDATA[Clinician]]> </role></roles></user>
+            <user><organisation>A81001</organisation><environment>Live</environment><username>o.neill@nhs.net</username>
+            <displayName>  Siobh&#225;n O&apos;Neill &amp; Co </displayName></user>
+            </userList>
+            """
+        let file = try workspace.folder.write("forms.xml", document)
+        let result = try workspace.run("mfa-import", [file])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try workspace.sql("SELECT display_name, roles FROM logins ORDER BY username") == [
+            "Siobhán O'Neill & Co|", "Smith & <Jones>|Clinician|Nurse",
+        ])
+    }
+
     @Test("the same login twice is an error naming both lines")
     func duplicates() throws {
         let file = try roster("dup.csv", Self.rows(2) + ["A81001,LIVE,USER1@nhs.net,x@nhs.net,Again,Nurse,staff,active"])
