@@ -18,7 +18,7 @@ final class XMLUserListReader: UserListReader, XMLContentHandler {
     private var ready: [RawUserRecord] = []
     private var nextReady = 0
     /// The last record read to its end tag, waiting for problems that may still be
-    /// reported about it, and the one being read.
+    /// reported about it.
     private var held: RawUserRecord?
     private var builder = UserElementBuilder()
     private var names: UserElementBuilder.Names!
