@@ -12,6 +12,14 @@ extension String {
         return String(self[start...end])
     }
 
+    /// UTF-8 `bytes` as a string without the whitespace around it, or nil when nothing
+    /// else is left: a reader trims each field as it makes its string, not after.
+    public static func trimmedWhitespace(decoding bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        guard let start = bytes.firstIndex(where: { !isWhitespace($0) }) else { return nil }
+        let end = bytes.lastIndex(where: { !isWhitespace($0) })!
+        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start...end]), as: UTF8.self)
+    }
+
     /// Space, tab or line break: what `trimmedWhitespace` removes.
     public static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D

@@ -28,11 +28,7 @@ struct CSVTokenizer {
         /// A field without leading and trailing whitespace, or nil when that leaves nothing.
         /// Fields are valid UTF-8 by the time a record is handed out.
         func trimmedField(_ index: Int) -> String? {
-            var range = ranges[index]
-            while let first = range.first, String.isWhitespace(bytes[first]) { range = range.dropFirst() }
-            while let last = range.last, String.isWhitespace(bytes[last]) { range = range.dropLast() }
-            guard !range.isEmpty else { return nil }
-            return bytes.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[range]), as: UTF8.self) }
+            bytes.withUnsafeBufferPointer { String.trimmedWhitespace(decoding: UnsafeBufferPointer(rebasing: $0[ranges[index]])) }
         }
 
         /// All fields as strings, as written.

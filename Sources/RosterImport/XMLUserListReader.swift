@@ -221,7 +221,7 @@ private struct UserElementBuilder {
         }
         guard collectingText, record != nil else { return nil }
         collectingText = false
-        if let value = trimmedText() {
+        if let value = text.withUnsafeBufferPointer(String.trimmedWhitespace(decoding:)) {
             if inRole, name == names.role {
                 record?.roles.append(value)
             } else if let field {
@@ -235,14 +235,5 @@ private struct UserElementBuilder {
 
     mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
         if collectingText { text.append(contentsOf: bytes) }
-    }
-
-    /// The text without the whitespace around it, or nil if nothing else.
-    private func trimmedText() -> String? {
-        text.withUnsafeBufferPointer { bytes in
-            guard let start = bytes.firstIndex(where: { !String.isWhitespace($0) }) else { return nil }
-            let end = bytes.lastIndex(where: { !String.isWhitespace($0) })!
-            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start...end]), as: UTF8.self)
-        }
     }
 }

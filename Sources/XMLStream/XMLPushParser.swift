@@ -87,17 +87,16 @@ public final class XMLPushParser {
         sax.initialized = XML_SAX2_MAGIC
         sax.startElementNs = { userData, localName, _, namespaceURI, _, _, _, _, _ in
             guard let userData, let localName else { return }
-            let parser = Unmanaged<XMLPushParser>.fromOpaque(userData).takeUnretainedValue()
+            let parser = XMLPushParser.from(userData)
             parser.handler.startElement(localName: localName, namespaceURI: namespaceURI, line: parser.line)
         }
         sax.endElementNs = { userData, localName, _, _ in
             guard let userData, let localName else { return }
-            Unmanaged<XMLPushParser>.fromOpaque(userData).takeUnretainedValue().handler.endElement(localName: localName)
+            XMLPushParser.from(userData).handler.endElement(localName: localName)
         }
         sax.characters = { userData, text, length in
             guard let userData, let text, length > 0 else { return }
-            Unmanaged<XMLPushParser>.fromOpaque(userData).takeUnretainedValue().handler
-                .characters(UnsafeBufferPointer(start: text, count: Int(length)))
+            XMLPushParser.from(userData).handler.characters(UnsafeBufferPointer(start: text, count: Int(length)))
         }
         // CDATA is text too. Not through XML_PARSE_NOCDATA: that leaves the schema
         // validator, plugged in below, a handler that drops CDATA sections.
@@ -128,6 +127,11 @@ public final class XMLPushParser {
             line.pointee = UInt(max(0, context.pointee.input?.pointee.line ?? 0))
             return 0
         }, UnsafeMutableRawPointer(context))
+    }
+
+    /// The parser behind the user data that libxml2 hands each callback.
+    private static func from(_ userData: UnsafeMutableRawPointer) -> XMLPushParser {
+        Unmanaged<XMLPushParser>.fromOpaque(userData).takeUnretainedValue()
     }
 
     deinit {
