@@ -135,7 +135,7 @@ let package = Package(
             name: "OTPTests",
             dependencies: ["OTP", "TestSupport", .product(name: "Crypto", package: "swift-crypto"), .product(name: "CryptoExtras", package: "swift-crypto")]),
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite", "TestSupport"]),
-        .testTarget(name: "MFAStoreTests", dependencies: ["MFAStore", "SQLiteDB", "TestSupport"]),
+        .testTarget(name: "MFAStoreTests", dependencies: ["MFAStore", "OTP", "SQLiteDB", "TestSupport"]),
         // Runs the built tools on copies of Samples/ in temporary folders.
         .testTarget(name: "RosterImportTests", dependencies: ["RosterImport", "MFAStore", "TestSupport"]),
         .testTarget(name: "EnrolmentTests", dependencies: ["Enrolment", "MFAStore", "TestSupport"]),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MFAStore
+import OTP
 import SyntheticRoster
 
 /// `mfa-report`, all feeds and formats over 90 days, on a store of `logins` logins and
@@ -23,15 +24,16 @@ func benchmarkReport(logins: Int, events: Int) throws -> [Figure] {
         """
         BEGIN IMMEDIATE;
         INSERT INTO enrolments (id, login_id, state, sealed_secret, algorithm, digits, period, issuer, account_name,
-                                created_at, activated_at, sheet_issued_at, last_step)
+                                created_at, activated_at, sheet_issued_at, last_step, recovery_codes, recovery_codes_issued)
         SELECT l.id, l.id, CASE WHEN l.id % 10 < 7 THEN 'active' ELSE 'pending' END, randomblob(48), 'sha1', 6, 30,
                'Inhealthcare', 'account-' || l.id, \(start) + (l.id % 170) * 86400,
-               CASE WHEN l.id % 10 < 7 THEN \(start) + (l.id % 170) * 86400 + (l.id % 7) * 86400 END, \(start) + (l.id % 170) * 86400, 0
+               CASE WHEN l.id % 10 < 7 THEN \(start) + (l.id % 170) * 86400 + (l.id % 7) * 86400 END, \(start) + (l.id % 170) * 86400, 0,
+               randomblob(\(RecoveryCodeHasher.headerBytes + 10 * RecoveryCodeHasher.digestBytes)), 10
         FROM logins l WHERE l.user_type <> 'patient' AND l.status = 'active';
-        INSERT INTO recovery_codes (enrolment_id, slot, code_hash, used_at, used_app)
-        SELECT e.id, n.value - 1, randomblob(51), CASE WHEN (e.id + n.value) % 23 = 0 THEN e.activated_at + 86400 END,
-               CASE WHEN (e.id + n.value) % 23 = 0 AND e.activated_at IS NOT NULL THEN 'Portal' END
-        FROM enrolments e, (WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 10) SELECT value FROM n) n;
+        INSERT INTO recovery_code_uses (enrolment_id, slot, used_at, used_app)
+        SELECT e.id, n.value - 1, e.activated_at + 86400, 'Portal'
+        FROM enrolments e, (WITH RECURSIVE n(value) AS (SELECT 1 UNION ALL SELECT value + 1 FROM n WHERE value < 10) SELECT value FROM n) n
+        WHERE (e.id + n.value) % 23 = 0 AND e.activated_at IS NOT NULL;
         INSERT INTO events (at, kind, actor, outcome, organisation, environment, username, login_id, enrolment_id, app,
                             detail, previous_hash, hash)
         SELECT \(start) + c.value * (180 * 86400) / \(events),

@@ -195,7 +195,7 @@ public final class Enroller {
         var secret: [UInt8]
         var sealedSecret: [UInt8]
         var recoveryCodes: [String]
-        var hashes: [[UInt8]]
+        var hashedCodes: [UInt8]
     }
 
     private func material(for ids: [Int64]) throws -> [Material] {
@@ -205,7 +205,7 @@ public final class Enroller {
         return try ids.parallelMap { id in
             let secret = Secret.random()
             let codes = RecoveryCode.generate(count: count)
-            return Material(secret: secret, sealedSecret: try vault.sealSecret(secret, enrolmentID: id), recoveryCodes: codes, hashes: try hasher.hash(codes))
+            return Material(secret: secret, sealedSecret: try vault.sealSecret(secret, enrolmentID: id), recoveryCodes: codes, hashedCodes: try hasher.hash(codes))
         }
     }
 
@@ -229,8 +229,9 @@ public final class Enroller {
             let firstID = (try database.integer("SELECT max(id) FROM enrolments") ?? 0) + 1
             let insertEnrolment = try database.prepare(
                 """
-                INSERT INTO enrolments (id, login_id, state, sealed_secret, algorithm, digits, period, issuer, account_name, created_at)
-                VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO enrolments (id, login_id, state, sealed_secret, algorithm, digits, period, issuer, account_name, created_at,
+                                        recovery_codes, recovery_codes_issued)
+                VALUES (?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             var next: BackgroundWork<[Material]>? = startMaterial(firstID: firstID, count: min(Self.chunkSize, candidates.count))
             for chunkStart in stride(from: 0, to: candidates.count, by: Self.chunkSize) {
@@ -248,15 +249,14 @@ public final class Enroller {
                     let account = try naming.accountName(environment: candidate.environment, organisation: candidate.organisation, username: candidate.username)
                     try insertEnrolment.bind([
                         id, candidate.loginID, material.sealedSecret, configuration.algorithm.rawValue, configuration.digits,
-                        configuration.period, issuer, account, now,
+                        configuration.period, issuer, account, now, material.hashedCodes, material.recoveryCodes.count,
                     ])
                     try insertEnrolment.run()
-                    try store.insertRecoveryCodes(material.hashes, enrolmentID: id)
                     events.append(
                         Event(
                             kind: "enrolment.created", actor: actor, organisation: candidate.organisation,
                             environment: candidate.environment, username: candidate.username, loginID: candidate.loginID, enrolmentID: id,
-                            detail: ["account_name": .text(account), "recovery_codes": .integer(Int64(material.hashes.count))]))
+                            detail: ["account_name": .text(account), "recovery_codes": .integer(Int64(material.recoveryCodes.count))]))
                     count += 1
                     guard keep else { continue }
                     created.append(
@@ -297,13 +297,12 @@ public final class Enroller {
                     [enrolmentID], read: { ($0.blob(0), $0.text(1), $0.text(2), $0.text(3), $0.int(4), $0.int(5)) })
                 else { continue }
                 let secret = try store.vault.openSecret(row.0, enrolmentID: enrolmentID)
-                try database.run("DELETE FROM recovery_codes WHERE enrolment_id = ?", [enrolmentID])
-                try store.insertRecoveryCodes(hashes, enrolmentID: enrolmentID)
+                try store.replaceRecoveryCodes(hashes, count: plain.count, enrolmentID: enrolmentID)
                 try store.record(
                     Event(
                         kind: "recovery_codes.renewed", actor: "mfa-enrol", organisation: candidate.organisation,
                         environment: candidate.environment, username: candidate.username, loginID: candidate.loginID,
-                        enrolmentID: enrolmentID, detail: ["reason": .text(reason), "recovery_codes": .integer(Int64(hashes.count))]),
+                        enrolmentID: enrolmentID, detail: ["reason": .text(reason), "recovery_codes": .integer(Int64(plain.count))]),
                     at: now)
                 renewed.append(
                     IssuedEnrolment(

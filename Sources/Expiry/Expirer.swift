@@ -143,7 +143,7 @@ public final class Expirer {
         return BackgroundWork { Store.chain(events, after: try head.get(), at: now, keyedMAC: mac) }
     }
 
-    /// Ends `targets` (in enrolment id order): secrets erased, codes deleted, events recorded.
+    /// Ends `targets` (in enrolment id order): secrets and codes erased, events recorded.
     private func expire(_ targets: [Target], at now: Int64, summary: inout ExpirySummary) throws {
         // As in markDeleted, one table at a time.
         let events = chainInBackground(
@@ -154,18 +154,10 @@ public final class Expirer {
                     enrolmentID: target.enrolmentID, detail: ["reason": .text(target.reason.rawValue)])
             }, at: now)
         let expire = try database.prepare(
-            """
-            UPDATE enrolments SET state = 'expired', end_reason = ?, ended_at = ?, sealed_secret = NULL, locked_at = NULL
-            WHERE id = ? AND state IN ('pending', 'active')
-            """)
+            "UPDATE enrolments SET \(Store.endingAssignments) WHERE id = ? AND state IN ('pending', 'active')")
         for target in targets {
-            try expire.bind([target.reason.rawValue, now, target.enrolmentID])
+            try expire.bind([EnrolmentState.expired.rawValue, target.reason.rawValue, now, target.enrolmentID])
             try expire.run()
-        }
-        let deleteCodes = try database.prepare("DELETE FROM recovery_codes WHERE enrolment_id = ?")
-        for target in targets {
-            try deleteCodes.bind([target.enrolmentID])
-            try deleteCodes.run()
         }
         summary.expired.reserveCapacity(targets.count)
         try store.append(try events.wait())

@@ -92,32 +92,27 @@ public struct Authenticator {
             case .success(let usable): (login, enrolment) = usable
             case .failure(let refusal): return .failure(refusal)
             }
-            let hasher = store.vault.recoveryCodeHasher()
-            let codes = try database.rows(
-                "SELECT slot, code_hash, used_at IS NOT NULL FROM recovery_codes WHERE enrolment_id = ? ORDER BY slot", [enrolment.id]
-            ) { (slot: $0.int64(0), hash: $0.blob(1), used: $0.int64(2) == 1) }
-            guard codes.contains(where: { !$0.used }) else {
+            let codes = try database.row(
+                """
+                SELECT recovery_codes, recovery_codes_issued, (SELECT count(*) FROM recovery_code_uses WHERE enrolment_id = e.id)
+                FROM enrolments e WHERE id = ?
+                """, [enrolment.id]
+            ) { (set: $0.optionalBlob(0) ?? [], issued: $0.int(1), used: $0.int(2)) }
+            guard let codes, codes.used < codes.issued else {
                 return .failure(try refuse(.noRecoveryCodesLeft, reference, login: login, enrolment: enrolment.id, app: app, kind: "recovery_code", at: now))
             }
-            var match: (slot: Int64, used: Bool)?
-            for stored in codes where try hasher.verify(code, against: stored.hash) {
-                if match == nil { match = (stored.slot, stored.used) }
-            }
-            guard let match else {
+            guard let slot = try store.vault.recoveryCodeHasher().slot(matching: code, in: codes.set) else {
                 return .failure(try fail(reference, login: login, enrolment: enrolment, refusal: nil, app: app, kind: "recovery_code", at: now))
             }
-            guard !match.used else {
-                return .failure(try fail(reference, login: login, enrolment: enrolment, refusal: .codeAlreadyUsed, app: app, kind: "recovery_code", at: now))
-            }
             try database.run(
-                "UPDATE recovery_codes SET used_at = ?, used_app = ? WHERE enrolment_id = ? AND slot = ? AND used_at IS NULL",
-                [now, app, enrolment.id, match.slot])
+                "INSERT INTO recovery_code_uses (enrolment_id, slot, used_at, used_app) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                [enrolment.id, slot, now, app])
             guard database.changes == 1 else {
                 return .failure(try fail(reference, login: login, enrolment: enrolment, refusal: .codeAlreadyUsed, app: app, kind: "recovery_code", at: now))
             }
             try database.run(
                 "UPDATE enrolments SET failed_attempts = 0, last_used_at = ?, last_used_app = ? WHERE id = ?", [now, app, enrolment.id])
-            let left = codes.filter { !$0.used }.count - 1
+            let left = codes.issued - codes.used - 1
             try record("recovery_code.redeemed", reference, login: login, enrolment: enrolment.id, app: app, at: now, detail: ["remaining": .integer(Int64(left))])
             return .success(
                 SignInResult(

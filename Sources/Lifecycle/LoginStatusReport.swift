@@ -41,7 +41,7 @@ public struct LoginStatusReport: Sendable, Encodable {
             """
             SELECT e.state, e.account_name, e.issuer, e.created_at, e.activated_at, e.sheet_issued_at, e.last_used_at,
                    e.last_used_app, e.failed_attempts, e.locked_at,
-                   (SELECT count(*) FROM recovery_codes r WHERE r.enrolment_id = e.id AND r.used_at IS NULL)
+                   e.recovery_codes_issued - (SELECT count(*) FROM recovery_code_uses u WHERE u.enrolment_id = e.id)
             FROM enrolments e WHERE e.login_id = ? AND e.state IN ('pending', 'active')
             """, [login.id]
         ) { row in

@@ -2,7 +2,7 @@ import SQLiteDB
 
 extension Store {
     /// Ends a login's current enrolment, if it has one: the state becomes `state`
-    /// (`ended` or `expired`), the secret is erased and the recovery codes deleted, so
+    /// (`ended` or `expired`), and the secret and the recovery codes are erased, so
     /// nothing can verify against it again (NIST SP 800-63B §4.4). Returns the ended
     /// enrolment's id. Call inside a write transaction.
     @discardableResult
@@ -12,23 +12,20 @@ extension Store {
             "SELECT id FROM enrolments WHERE login_id = ? AND state IN ('pending', 'active')", [loginID])
         else { return nil }
         try database.run(
-            """
-            UPDATE enrolments SET state = ?, end_reason = ?, ended_at = ?, sealed_secret = NULL, locked_at = NULL
-            WHERE id = ?
-            """,
+            "UPDATE enrolments SET \(Self.endingAssignments) WHERE id = ?",
             [state.rawValue, reason.rawValue, time, enrolmentID])
-        try database.run("DELETE FROM recovery_codes WHERE enrolment_id = ?", [enrolmentID])
         return enrolmentID
     }
-}
 
-extension Store {
-    /// Stores an enrolment's recovery-code hashes in slots 0, 1, …
-    public func insertRecoveryCodes(_ hashes: [[UInt8]], enrolmentID: Int64) throws {
-        let insert = try database.cached("INSERT INTO recovery_codes (enrolment_id, slot, code_hash) VALUES (?, ?, ?)")
-        for (slot, hash) in hashes.enumerated() {
-            try insert.bind([enrolmentID, slot, hash])
-            try insert.run()
-        }
+    /// The assignments that end an enrolment, for the state, reason and time bound in that
+    /// order: one definition of what ending erases.
+    public static let endingAssignments =
+        "state = ?, end_reason = ?, ended_at = ?, sealed_secret = NULL, recovery_codes = NULL, locked_at = NULL"
+
+    /// Gives a pending enrolment a new set of recovery codes; the old codes and the record
+    /// of their use go.
+    public func replaceRecoveryCodes(_ set: [UInt8], count: Int, enrolmentID: Int64) throws {
+        try database.run("UPDATE enrolments SET recovery_codes = ?, recovery_codes_issued = ? WHERE id = ?", [set, count, enrolmentID])
+        try database.run("DELETE FROM recovery_code_uses WHERE enrolment_id = ?", [enrolmentID])
     }
 }

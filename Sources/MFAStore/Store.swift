@@ -110,7 +110,8 @@ public final class Store {
                 throw StoreError.notAStore(path: path, reason: "it is an SQLite database with other tables")
             }
             for (index, migration) in Schema.migrations.enumerated() where index >= lockedVersion {
-                try database.execute(migration)
+                try database.execute(migration.sql)
+                try migration.then?(database)
                 try database.execute("PRAGMA user_version = \(index + 1)")
                 logger.info("applied migration", metadata: ["version": "\(index + 1)", "store": "\(path)"])
             }

@@ -54,21 +54,29 @@ public enum RecoveryCode {
     }
 }
 
-/// Hashes recovery codes for storage and checks typed codes against the hashes.
+/// Hashes a login's recovery codes into one stored set, and finds the slot a typed code
+/// matches.
 ///
-/// Each hash is PBKDF2-HMAC-SHA256 over HMAC-SHA256(pepper, code) with a 128-bit random
-/// salt. A stored hash is 51 bytes: the scheme (1 = PBKDF2-HMAC-SHA256), the rounds
-/// (16-bit big-endian), the salt and the digest, so the work factor can be raised later
-/// and a million logins' codes stay small. Hashes written before schema 2 are text,
-/// `pbkdf2-sha256$ROUNDS$SALT$DIGEST` (base64), and still verify. The pepper is a key
-/// kept outside the database, so a stolen database alone does not allow offline guessing.
+/// A set (scheme 2) is the scheme, the rounds (16-bit big-endian), a 128-bit random salt,
+/// then a 128-bit digest per slot: PBKDF2-HMAC-SHA256 over HMAC-SHA256(pepper, code),
+/// salted with the set's salt and the slot number, so each code's digest must be attacked
+/// alone. Ten codes take 179 bytes, small enough to live in the enrolment's row, where a
+/// bulk expiry erases them with the secret instead of deleting ten rows of their own.
+/// Sets moved from older stores (scheme 1) list each code's own hash, length-prefixed: the
+/// 51-byte binary hashes of schema 2 (scheme 1, rounds, salt, 256-bit digest) and the text
+/// hashes of schema 1 (`pbkdf2-sha256$ROUNDS$SALT$DIGEST`, base64), which still verify.
+/// The rounds are stored, so the work factor can be raised later. The pepper is a key kept
+/// outside the database, so a stolen database alone does not allow offline guessing.
 public struct RecoveryCodeHasher: Sendable {
     /// Chosen from measurements on the reference machine: see README, "Security".
     public static let defaultRounds = 32
     public static let saltBytes = 16
-    public static let storedHashBytes = 3 + saltBytes + digestBytes
-    private static let digestBytes = 32
-    private static let binaryScheme: UInt8 = 1
+    public static let digestBytes = 16
+    public static let headerBytes = 3 + saltBytes
+    private static let setScheme: UInt8 = 2
+    private static let listScheme: UInt8 = 1
+    private static let binaryHashScheme: UInt8 = 1
+    private static let binaryHashBytes = 3 + saltBytes + 32
     private static let textScheme = "pbkdf2-sha256"
 
     /// Keyed once: keying HMAC costs as much as using it.
@@ -81,48 +89,93 @@ public struct RecoveryCodeHasher: Sendable {
         self.rounds = rounds
     }
 
-    public func hash(_ code: String) throws -> [UInt8] {
-        try hash([code])[0]
-    }
-
-    /// Hashes a login's codes together, fetching all their salts in one call.
-    public func hash(_ codes: [String]) throws -> [[UInt8]] {
-        let salts = SecureRandom.bytes(codes.count * Self.saltBytes)
-        return try codes.enumerated().map { index, code in
-            let salt = salts[index * Self.saltBytes..<(index + 1) * Self.saltBytes]
-            var stored = [Self.binaryScheme, UInt8(rounds >> 8), UInt8(rounds & 0xFF)]
-            stored.reserveCapacity(Self.storedHashBytes)
-            stored += salt
-            stored += try derive(code, salt: salt, rounds: rounds)
-            return stored
+    /// The stored set for `codes`, in slot order.
+    public func hash(_ codes: [String]) throws -> [UInt8] {
+        precondition(codes.count <= Int(UInt8.max) + 1, "a slot number is one byte of the salt")
+        var stored = [Self.setScheme, UInt8(rounds >> 8), UInt8(rounds & 0xFF)]
+        stored.reserveCapacity(Self.headerBytes + codes.count * Self.digestBytes)
+        stored += SecureRandom.bytes(Self.saltBytes)
+        var salt = Array(stored[3...])
+        salt.append(0)
+        for (slot, code) in codes.enumerated() {
+            salt[Self.saltBytes] = UInt8(slot)
+            stored += try derive(code, salt: salt[...], rounds: rounds, byteCount: Self.digestBytes)
         }
+        return stored
     }
 
-    /// True when `typed` is the code behind `stored`; the digests are compared in
-    /// constant time. A malformed stored hash never matches.
-    public func verify(_ typed: String, against stored: [UInt8]) throws -> Bool {
-        guard let (rounds, salt, expected) = Self.parse(stored), rounds > 0 else { return false }
-        return constantTimeEquals(try derive(typed, salt: salt, rounds: rounds), expected)
+    /// The slot whose code is `typed`, if any. Every slot is derived and compared in
+    /// constant time, so the time taken does not say which code (if any) was close. A
+    /// malformed set matches nothing.
+    public func slot(matching typed: String, in stored: [UInt8]) throws -> Int? {
+        var match: Int?
+        for (slot, entry) in Self.entries(of: stored).enumerated() where entry.rounds > 0 && !entry.digest.isEmpty {
+            let derived = try derive(typed, salt: entry.salt, rounds: entry.rounds, byteCount: entry.digest.count)
+            if constantTimeEquals(derived, Array(entry.digest)), match == nil { match = slot }
+        }
+        return match
     }
 
-    private static func parse(_ stored: [UInt8]) -> (rounds: Int, salt: ArraySlice<UInt8>, digest: [UInt8])? {
-        if stored.count == storedHashBytes, stored[0] == binaryScheme {
-            return (Int(stored[1]) << 8 | Int(stored[2]), stored[3..<3 + saltBytes], Array(stored[(3 + saltBytes)...]))
+    /// A set of scheme 1 from codes hashed one by one, as stores before schema 3 kept them.
+    public static func set(listing hashes: [[UInt8]]) -> [UInt8] {
+        var stored = [listScheme]
+        for hash in hashes {
+            // No hash we ever wrote is this long; an empty entry keeps the slots in place.
+            let entry = hash.count <= Int(UInt8.max) ? hash : []
+            stored.append(UInt8(entry.count))
+            stored += entry
+        }
+        return stored
+    }
+
+    private struct Entry {
+        var rounds: Int
+        var salt: ArraySlice<UInt8>
+        var digest: ArraySlice<UInt8>
+    }
+
+    private static func entries(of stored: [UInt8]) -> [Entry] {
+        guard let scheme = stored.first else { return [] }
+        if scheme == setScheme {
+            guard stored.count >= headerBytes, (stored.count - headerBytes) % digestBytes == 0 else { return [] }
+            let rounds = Int(stored[1]) << 8 | Int(stored[2])
+            guard rounds > 0 else { return [] }
+            return stride(from: headerBytes, to: stored.count, by: digestBytes).enumerated().map { slot, offset in
+                Entry(rounds: rounds, salt: (Array(stored[3..<headerBytes]) + [UInt8(slot)])[...], digest: stored[offset..<offset + digestBytes])
+            }
+        }
+        guard scheme == listScheme else { return [] }
+        var entries: [Entry] = []
+        var offset = 1
+        while offset < stored.count {
+            let end = offset + 1 + Int(stored[offset])
+            guard end <= stored.count else { return [] }
+            // A malformed entry keeps its slot and matches nothing.
+            entries.append(parseHash(Array(stored[offset + 1..<end])) ?? Entry(rounds: 0, salt: [], digest: []))
+            offset = end
+        }
+        return entries
+    }
+
+    private static func parseHash(_ stored: [UInt8]) -> Entry? {
+        if stored.count == binaryHashBytes, stored[0] == binaryHashScheme {
+            let rounds = Int(stored[1]) << 8 | Int(stored[2])
+            return rounds > 0 ? Entry(rounds: rounds, salt: stored[3..<3 + saltBytes], digest: stored[(3 + saltBytes)...]) : nil
         }
         let parts = String(decoding: stored, as: UTF8.self).split(separator: "$", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0] == textScheme, let rounds = Int(parts[1]),
-            let salt = Data(base64Encoded: String(parts[2])), let digest = Data(base64Encoded: String(parts[3]))
+        guard parts.count == 4, parts[0] == textScheme, let rounds = Int(parts[1]), rounds > 0,
+            let salt = Data(base64Encoded: String(parts[2])), let digest = Data(base64Encoded: String(parts[3])), !digest.isEmpty
         else { return nil }
-        return (rounds, Array(salt)[...], Array(digest))
+        return Entry(rounds: rounds, salt: Array(salt)[...], digest: Array(digest)[...])
     }
 
-    private func derive(_ code: String, salt: ArraySlice<UInt8>, rounds: Int) throws -> [UInt8] {
+    private func derive(_ code: String, salt: ArraySlice<UInt8>, rounds: Int, byteCount: Int) throws -> [UInt8] {
         var peppered = pepperMAC
         peppered.update(data: Array(RecoveryCode.normalise(code).utf8))
         // `unsafeUncheckedRounds`: swift-crypto's checked variant insists on password-grade
         // work factors; look-up secrets may use a small one (SP 800-63B §3.1.2.1).
         let key = try KDF.Insecure.PBKDF2.deriveKey(
-            from: Array(peppered.finalize()), salt: salt, using: .sha256, outputByteCount: Self.digestBytes,
+            from: Array(peppered.finalize()), salt: salt, using: .sha256, outputByteCount: byteCount,
             unsafeUncheckedRounds: rounds)
         return key.withUnsafeBytes { Array($0) }
     }

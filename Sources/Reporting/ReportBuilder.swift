@@ -238,12 +238,12 @@ public struct ReportBuilder {
     private func recoveryCodes(_ signIns: SignInEvents) throws -> FeedTable {
         struct Codes { var unused = 0, enrolments = 0, twoOrFewer = 0, none = 0, redeemed = 0, redeemers = 0, appSignIns = 0 }
         var groups: [GroupKey: Codes] = [:]
-        // A correlated count per enrolment walks its few codes by the primary key; a
-        // grouped subquery over every code in the store took seven times as long.
+        // A correlated count per enrolment walks its few used codes by the primary key; a
+        // grouped subquery over every use in the store took seven times as long.
         for row in try query(
             """
             SELECT o.code, l.environment,
-                   (SELECT count(*) FROM recovery_codes r WHERE r.enrolment_id = e.id AND (r.used_at IS NULL OR r.used_at > :asOf))
+                   e.recovery_codes_issued - (SELECT count(*) FROM recovery_code_uses u WHERE u.enrolment_id = e.id AND u.used_at <= :asOf)
             FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
             WHERE \(enrolmentCurrent) AND \(loginExists)/*filter*/
             """, read: { ($0.text(0), $0.text(1), $0.int(2)) })
@@ -507,11 +507,10 @@ public struct ReportBuilder {
         table.rows = try query(
             """
             SELECT o.code, l.environment, l.username, l.display_name, e.created_at,
-                   (SELECT max(r.used_at) FROM recovery_codes r WHERE r.enrolment_id = e.id AND r.used_at <= :asOf)
+                   (SELECT max(u.used_at) FROM recovery_code_uses u WHERE u.enrolment_id = e.id AND u.used_at <= :asOf)
             FROM enrolments e JOIN logins l ON l.id = e.login_id JOIN organisations o ON o.id = l.organisation_id
-            WHERE \(enrolmentCurrent) AND \(loginExists)
-              AND EXISTS (SELECT 1 FROM recovery_codes r WHERE r.enrolment_id = e.id)
-              AND NOT EXISTS (SELECT 1 FROM recovery_codes r WHERE r.enrolment_id = e.id AND (r.used_at IS NULL OR r.used_at > :asOf))/*filter*/
+            WHERE \(enrolmentCurrent) AND \(loginExists) AND e.recovery_codes_issued > 0
+              AND e.recovery_codes_issued = (SELECT count(*) FROM recovery_code_uses u WHERE u.enrolment_id = e.id AND u.used_at <= :asOf)/*filter*/
             ORDER BY o.code, l.environment, l.username
             """
         ) { row in

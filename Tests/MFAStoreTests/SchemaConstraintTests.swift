@@ -30,11 +30,12 @@ struct SchemaConstraintTests {
         try database.run(
             """
             INSERT INTO enrolments (id, login_id, state, end_reason, sealed_secret, algorithm, digits, period, issuer,
-                                    account_name, created_at, activated_at, ended_at)
-            VALUES (?, ?, ?, ?, ?, 'sha1', 6, 30, 'Inhealthcare Live', ?, 0, ?, ?)
+                                    account_name, created_at, activated_at, ended_at, recovery_codes, recovery_codes_issued)
+            VALUES (?, ?, ?, ?, ?, 'sha1', 6, 30, 'Inhealthcare Live', ?, 0, ?, ?, ?, 10)
             """,
             [id, login, state, ended ? "reset" : nil, secret ? [UInt8](repeating: 1, count: 48) : nil,
-             account ?? "alice (Live) #\(id)", state == "active" ? Int64(1) : nil, ended ? Int64(2) : nil])
+             account ?? "alice (Live) #\(id)", state == "active" ? Int64(1) : nil, ended ? Int64(2) : nil,
+             secret ? [UInt8](repeating: 2, count: 179) : nil])
     }
 
     func expectConstraint(_ sql: String, _ arguments: [any SQLBindable] = [], sourceLocation: SourceLocation = #_sourceLocation) {
@@ -79,6 +80,9 @@ struct SchemaConstraintTests {
         "UPDATE enrolments SET sealed_secret = NULL",
         "UPDATE enrolments SET state = 'active'",
         "UPDATE enrolments SET state = 'expired', sealed_secret = NULL",
+        "UPDATE enrolments SET state = 'ended', end_reason = 'reset', ended_at = 2, sealed_secret = NULL",
+        "UPDATE enrolments SET recovery_codes = x''",
+        "UPDATE enrolments SET recovery_codes_issued = -1",
         "UPDATE enrolments SET digits = 9",
         "UPDATE enrolments SET account_name = 'a:b'",
         "UPDATE logins SET status = 'deleted'",
@@ -98,7 +102,7 @@ struct SchemaConstraintTests {
             VALUES (99, 'live', 'bob', 'Bob', 'staff', 'active', 0, 0)
             """)
         #expect(throws: DatabaseError.self) { try insertEnrolment(id: 1, login: 99) }
-        expectConstraint("INSERT INTO recovery_codes (enrolment_id, slot, code_hash) VALUES (99, 0, randomblob(51))")
+        expectConstraint("INSERT INTO recovery_code_uses (enrolment_id, slot, used_at) VALUES (99, 0, 1)")
     }
 
     @Test("a failed store transaction leaves nothing behind")

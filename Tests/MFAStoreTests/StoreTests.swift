@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Logging
+import OTP
 import SQLiteDB
 import TestSupport
 import Testing
@@ -46,28 +47,40 @@ struct StoreInitialisationTests {
         #expect(try Database(path: databasePath).integer("PRAGMA user_version") == Int64(Schema.latestVersion))
     }
 
-    @Test("schema 2 keeps a schema-1 store's recovery codes: slots in id order, text hashes as they were, use kept")
+    @Test("schemas 2 and 3 keep a schema-1 store's recovery codes: each enrolment's hashes listed in slot order, uses kept")
     func migrationFromVersion1() throws {
         let first = "pbkdf2-sha256$32$" + String(repeating: "A", count: 22) + "==$" + String(repeating: "B", count: 43) + "="
         let second = first.replacingOccurrences(of: "B", with: "C")
+        let third = first.replacingOccurrences(of: "B", with: "D")
         let old = try Database(path: databasePath)
         try old.execute(Schema.version1 + "PRAGMA user_version = 1;")
         try old.execute(
             """
             INSERT INTO organisations VALUES (1, 'RX1', 0);
             INSERT INTO logins (id, organisation_id, environment, username, display_name, user_type, status, created_at, updated_at)
-                VALUES (1, 1, 'live', 'a@nhs.net', 'A', 'staff', 'active', 0, 0);
+                VALUES (1, 1, 'live', 'a@nhs.net', 'A', 'staff', 'active', 0, 0), (2, 1, 'live', 'b@nhs.net', 'B', 'staff', 'active', 0, 0);
             INSERT INTO enrolments (id, login_id, state, sealed_secret, algorithm, digits, period, issuer, account_name, created_at)
-                VALUES (7, 1, 'pending', randomblob(40), 'sha1', 6, 30, 'Inhealthcare', 'a@nhs.net (Live)', 0);
+                VALUES (7, 1, 'pending', randomblob(40), 'sha1', 6, 30, 'Inhealthcare', 'a@nhs.net (Live)', 0),
+                       (8, 2, 'pending', randomblob(40), 'sha1', 6, 30, 'Inhealthcare', 'b@nhs.net (Live)', 0);
+            INSERT INTO enrolments (id, login_id, state, end_reason, algorithm, digits, period, issuer, account_name, created_at, ended_at)
+                VALUES (6, 2, 'expired', 'user-deleted', 'sha1', 6, 30, 'Inhealthcare', 'b@nhs.net (Live)', 0, 1);
             INSERT INTO recovery_codes (id, enrolment_id, code_hash, used_at, used_app) VALUES
-                (5, 7, '\(first)', NULL, NULL), (9, 7, '\(second)', 100, 'Portal');
+                (5, 7, '\(first)', NULL, NULL), (9, 7, '\(second)', 100, 'Portal'), (6, 8, '\(third)', NULL, NULL);
             """)
         let (store, _) = try Store.initialise(path: databasePath, keyFilePath: keyPath, logger: logger)
         #expect(store.schemaVersion == Schema.latestVersion)
-        let codes = try store.database.rows("SELECT enrolment_id, slot, CAST(code_hash AS TEXT), used_at, used_app FROM recovery_codes ORDER BY slot") {
-            "\($0.int64(0)) \($0.int64(1)) \($0.text(2)) \($0.optionalInt64(3).map(String.init) ?? "-") \($0.optionalText(4) ?? "-")"
+        let sets = try store.database.rows("SELECT id, recovery_codes, recovery_codes_issued FROM enrolments ORDER BY id") {
+            "\($0.int64(0)) \($0.optionalBlob(1).map { $0.map(String.init).joined(separator: ",") } ?? "-") \($0.int64(2))"
         }
-        #expect(codes == ["7 0 \(first) - -", "7 1 \(second) 100 Portal"])
+        func listed(_ hashes: [String]) -> String {
+            RecoveryCodeHasher.set(listing: hashes.map { Array($0.utf8) }).map(String.init).joined(separator: ",")
+        }
+        #expect(sets == ["6 - 0", "7 \(listed([first, second])) 2", "8 \(listed([third])) 1"])
+        let uses = try store.database.rows("SELECT enrolment_id, slot, used_at, used_app FROM recovery_code_uses") {
+            "\($0.int64(0)) \($0.int64(1)) \($0.int64(2)) \($0.optionalText(3) ?? "-")"
+        }
+        #expect(uses == ["7 1 100 Portal"])
+        #expect(try store.database.integer("SELECT count(*) FROM sqlite_schema WHERE name = 'recovery_codes'") == 0)
     }
 
     @Test("the wrong key file gives a clear error, never garbage")
