@@ -8,7 +8,11 @@ extension Array where Element: Sendable {
         guard count > 1 else { return try map(transform) }
         let results = UnsafeMutableBufferPointer<Result?>.allocate(capacity: count)
         results.initialize(repeating: nil)
-        defer { results.deallocate() }
+        defer {
+            // Releases the results (deallocating alone would leak every one of them).
+            _ = results.deinitialize()
+            results.deallocate()
+        }
         let failure = FirstError()
         let output = UnsafeSendable(results)
         withoutActuallyEscaping(transform) { transform in
