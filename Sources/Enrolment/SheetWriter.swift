@@ -25,9 +25,11 @@ struct SheetWriter {
         var sheets: [WrittenSheet]
     }
 
-    /// Logins rendered together: per-login files on every core, the batch file's pages
-    /// alongside, in order.
-    static let chunkSize = 128
+    /// Sheets drawn as the pages of one PDF, then copied into their files: each chunk
+    /// embeds its fonts once (`PDFPages`).
+    static let chunkSize = 64
+    /// Chunks drawn at once, on every core, before their pages join the batch file.
+    static let chunksPerWave = 16
 
     func write(_ enrolments: [IssuedEnrolment], progress: (Int, Int) -> Void) throws -> [WrittenGroup] {
         let grouped = Dictionary(grouping: enrolments) { "\($0.environment.rawValue)/\($0.organisation)" }
@@ -46,36 +48,17 @@ struct SheetWriter {
 
             let names = Self.fileNames(for: members)
             let batchName = "all-\(Self.safeFileName(first.organisation))-\(first.environment.rawValue)-\(Self.stamp(issuedAt)).pdf"
-            let batch = try PDFDocument(
+            let batch = try PDFFile(
                 path: (folder as NSString).appendingPathComponent(batchName),
                 title: "MFA set-up sheets: \(first.organisation) \(first.environment.displayName)")
-            let issuedOn = Timestamp.isoDate(issuedAt)
-            let qrFormat = qrFormat
-            for chunkStart in stride(from: 0, to: members.count, by: Self.chunkSize) {
-                let chunk = Array(members[chunkStart..<min(chunkStart + Self.chunkSize, members.count)])
-                let chunkNames = Array(names[chunkStart..<chunkStart + chunk.count])
-                let codes = try chunk.parallelMap { try QRCode(encoding: $0.uri.uri()) }
-                let shared = UnsafeSendable((batch: batch, codes: codes))
-                // Task 0 adds this chunk's pages to the batch file; the others write one file each.
-                _ = try Array(0...chunk.count).parallelMap { task in
-                    if task == 0 {
-                        for (enrolment, code) in zip(chunk, shared.value.codes) {
-                            shared.value.batch.addPage { enrolment.sheet(issuedOn: issuedOn).draw(on: $0, qrCode: code) }
-                        }
-                        return
-                    }
-                    let enrolment = chunk[task - 1]
-                    let code = shared.value.codes[task - 1]
-                    let path = (folder as NSString).appendingPathComponent(chunkNames[task - 1] + ".pdf")
-                    let document = try PDFDocument(path: path, title: "MFA set-up sheet: \(enrolment.displayName)")
-                    document.addPage { enrolment.sheet(issuedOn: issuedOn).draw(on: $0, qrCode: code) }
-                    try document.finish()
-                    if let qrFormat {
-                        let image = (folder as NSString).appendingPathComponent(chunkNames[task - 1] + "." + qrFormat.rawValue)
-                        try AtomicFile.write(try qrFormat.encode(code), to: image, mode: 0o600)
-                    }
+            let chunks = stride(from: 0, to: members.count, by: Self.chunkSize).map { $0..<min($0 + Self.chunkSize, members.count) }
+            for waveStart in stride(from: 0, to: chunks.count, by: Self.chunksPerWave) {
+                let wave = Array(chunks[waveStart..<min(waveStart + Self.chunksPerWave, chunks.count)])
+                let rendered = try wave.parallelMap { chunk in
+                    try writeSheets(of: Array(members[chunk]), names: Array(names[chunk]), folder: folder)
                 }
-                done += chunk.count
+                for pages in rendered { try batch.addPages(pages.pages.indices, of: pages) }
+                done += wave.reduce(0) { $0 + $1.count }
                 progress(done, enrolments.count)
             }
             try batch.finish()
@@ -87,6 +70,28 @@ struct SheetWriter {
                     }))
         }
         return written
+    }
+
+    /// Draws `members`' sheets as the pages of one PDF and writes each person's file (and
+    /// QR image) from it; returns the pages, for the batch file.
+    private func writeSheets(of members: [IssuedEnrolment], names: [String], folder: String) throws -> RenderedPDF {
+        let issuedOn = Timestamp.isoDate(issuedAt)
+        let codes = try members.map { try QRCode(encoding: $0.uri.uri()) }
+        let pages = try PDFPages()
+        for (enrolment, code) in zip(members, codes) {
+            pages.addPage { enrolment.sheet(issuedOn: issuedOn).draw(on: $0, qrCode: code) }
+        }
+        let rendered = try pages.finish()
+        for (index, (enrolment, name)) in zip(members, names).enumerated() {
+            let file = try PDFFile(path: (folder as NSString).appendingPathComponent(name + ".pdf"), title: "MFA set-up sheet: \(enrolment.displayName)")
+            try file.addPages([index], of: rendered)
+            try file.finish()
+            if let qrFormat {
+                let image = (folder as NSString).appendingPathComponent(name + "." + qrFormat.rawValue)
+                try AtomicFile.write(try qrFormat.encode(codes[index]), to: image, mode: 0o600)
+            }
+        }
+        return rendered
     }
 
     /// Letters, digits, `.`, `-` and `_` only; anything else becomes `_`.

@@ -79,7 +79,8 @@ public struct Canvas {
     /// Draws `text` shrunk, if need be, to fit `maxWidth`.
     public func fittedText(_ text: String, x: Double, y: Double, size: Double, maxWidth: Double, font: Font = .regular, colour: Colour = .black) {
         let natural = width(of: text, size: size, font: font)
-        let fitted = natural > maxWidth ? size * maxWidth / natural : size
+        // In quarter points, so that a run of sheets uses few sizes (each is a font kept for good).
+        let fitted = natural > maxWidth ? (size * maxWidth / natural * 4).rounded(.down) / 4 : size
         self.text(text, x: x, y: y, size: fitted, font: font, colour: colour)
     }
 
@@ -133,5 +134,25 @@ public struct Canvas {
     private func select(_ font: Font, size: Double) {
         cairo_set_font_face(context, Font.faces[font])
         cairo_set_font_size(context, size)
+        ScaledFonts.keep(cairo_get_scaled_font(context))
+    }
+}
+
+/// Every scaled font the sheets draw with, referenced for the life of the process.
+///
+/// cairo 1.16 shares scaled fonts between threads through a global map and aborts
+/// (`cairo_scaled_font_destroy: Assertion '! scaled_font->cache_frozen'`) when one
+/// thread drops the last reference to a font whose glyph cache another thread's PDF
+/// surface has frozen while embedding it; this happened about once per 60,000 sheets
+/// drawn on two cores. A font that is never released cannot be dropped.
+enum ScaledFonts {
+    nonisolated(unsafe) private static var kept: Set<OpaquePointer> = []
+    private static let lock = NSLock()
+
+    static func keep(_ font: OpaquePointer?) {
+        guard let font else { return }
+        lock.withLock {
+            if kept.insert(font).inserted { cairo_scaled_font_reference(font) }
+        }
     }
 }

@@ -34,14 +34,14 @@ public struct EnrolmentSheet: Sendable {
 
     /// Draws the sheet on one A4 page.
     public func draw(on canvas: Canvas, qrCode: QRCode) {
-        let width = PDFDocument.pageWidth
+        let width = PDFPages.pageWidth
         let margin = 48.0
         var y = 0.0
 
         if !isLive {
             // Unmistakable on paper and at a glance: a watermark across the page and a band.
             canvas.rotatedText(
-                environment.uppercased(), x: width / 2, y: PDFDocument.pageHeight / 2 + 60, angle: -.pi / 5, size: 110,
+                environment.uppercased(), x: width / 2, y: PDFPages.pageHeight / 2 + 60, angle: -.pi / 5, size: 110,
                 font: .bold, colour: .watermark)
             canvas.fillRectangle(x: 0, y: 0, width: width, height: 64, colour: .warning)
             canvas.centredText(
@@ -131,7 +131,7 @@ public struct EnrolmentSheet: Sendable {
             size: 9.5, colour: .grey)
         canvas.text(
             "This sheet contains secrets. Keep it private; shred it once you are set up.", x: margin,
-            y: PDFDocument.pageHeight - 30, size: 9, font: .bold, colour: .warning)
+            y: PDFPages.pageHeight - 30, size: 9, font: .bold, colour: .warning)
     }
 
     /// Splits `text` into lines of at most `width` characters at spaces.

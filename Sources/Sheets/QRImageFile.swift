@@ -18,19 +18,19 @@ public enum QRImageFormat: String, CaseIterable, Sendable {
     private static func png(_ code: QRCode) throws(SheetError) -> Data {
         let side = Int32(code.sizeWithQuietZone * pixelsPerModule)
         guard let surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, side, side) else {
-            throw .cairo(path: "QR image", status: "no image surface")
+            throw .cairo(drawing: "the QR image", status: "no image surface")
         }
         defer { cairo_surface_destroy(surface) }
-        guard let context = cairo_create(surface) else { throw .cairo(path: "QR image", status: "no context") }
+        guard let context = cairo_create(surface) else { throw .cairo(drawing: "the QR image", status: "no context") }
         defer { cairo_destroy(context) }
         Canvas(context: context).qrCode(code, x: 0, y: 0, side: Double(side))
         cairo_surface_flush(surface)
-        let sink = DataSink()
-        let status = cairo_surface_write_to_png_stream(surface, appendToSink, Unmanaged.passUnretained(sink).toOpaque())
+        let output = CairoOutput()
+        let status = cairo_surface_write_to_png_stream(surface, CairoOutput.append, output.closure)
         guard status == CAIRO_STATUS_SUCCESS else {
-            throw .cairo(path: "QR image", status: String(cString: cairo_status_to_string(status)))
+            throw .cairo(drawing: "the QR image", status: String(cString: cairo_status_to_string(status)))
         }
-        return sink.data
+        return Data(output.bytes)
     }
 
     /// One path of unit squares on a white square, scaled by the viewBox.
@@ -50,14 +50,4 @@ public enum QRImageFormat: String, CaseIterable, Sendable {
 
             """
     }
-}
-
-private final class DataSink {
-    var data = Data()
-}
-
-private func appendToSink(_ closure: UnsafeMutableRawPointer?, _ bytes: UnsafePointer<UInt8>?, _ length: UInt32) -> cairo_status_t {
-    guard let closure, let bytes else { return CAIRO_STATUS_WRITE_ERROR }
-    Unmanaged<DataSink>.fromOpaque(closure).takeUnretainedValue().data.append(bytes, count: Int(length))
-    return CAIRO_STATUS_SUCCESS
 }
