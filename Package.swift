@@ -139,7 +139,7 @@ let package = Package(
         // Runs the built tools on copies of Samples/ in temporary folders.
         .testTarget(name: "RosterImportTests", dependencies: ["RosterImport", "MFAStore", "TestSupport"]),
         .testTarget(name: "SheetsTests", dependencies: ["Sheets", "OTP", "TestSupport"]),
-        .testTarget(name: "EnrolmentTests", dependencies: ["Enrolment", "MFAStore", "TestSupport"]),
+        .testTarget(name: "EnrolmentTests", dependencies: ["Enrolment", "MFAStore", "OTP", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "MFAStore", "OTP"]),
     ]
 )
