@@ -143,8 +143,8 @@ public struct Canvas {
 /// cairo 1.16 shares scaled fonts between threads through a global map and aborts
 /// (`cairo_scaled_font_destroy: Assertion '! scaled_font->cache_frozen'`) when one
 /// thread drops the last reference to a font whose glyph cache another thread's PDF
-/// surface has frozen while embedding it; this happened about once per 60,000 sheets
-/// drawn on two cores. A font that is never released cannot be dropped.
+/// surface has frozen while embedding it (once in three runs of 100,000 sheets on two
+/// cores). A font that is never released cannot be dropped.
 enum ScaledFonts {
     nonisolated(unsafe) private static var kept: Set<OpaquePointer> = []
     private static let lock = NSLock()
