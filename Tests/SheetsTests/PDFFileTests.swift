@@ -40,7 +40,7 @@ struct PDFFileTests {
             }, uniquingKeysWith: { first, _ in first })
     }
 
-    @Test("each person's file holds their page only, with its QR code, text and title")
+    @Test("each person's file holds their page only, with its QR code (no one else's), text and title")
     func singlePages() throws {
         for (index, sheet) in sheets.enumerated() {
             let path = folder.path("sheet-\(index).pdf")
@@ -53,6 +53,9 @@ struct PDFFileTests {
             #expect(try decodeQRCodes(inPDF: path) == [try sheet.uri.uri()])
             let text = try pdfText(path)
             #expect(text.contains(sheet.displayName) && text.contains(sheet.groupedSecret))
+            // Another person's QR code would carry their secret, drawn or not: one image only.
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(bytes.ranges(of: Data("/Subtype /Image".utf8)).count == 1)
             for other in sheets where other.displayName != sheet.displayName {
                 #expect(!text.contains(other.username) && !text.contains(other.groupedSecret))
             }
