@@ -94,12 +94,10 @@ public struct RecoveryCodeHasher: Sendable {
         precondition(codes.count <= Int(UInt8.max) + 1, "a slot number is one byte of the salt")
         var stored = [Self.setScheme, UInt8(rounds >> 8), UInt8(rounds & 0xFF)]
         stored.reserveCapacity(Self.headerBytes + codes.count * Self.digestBytes)
-        stored += SecureRandom.bytes(Self.saltBytes)
-        var salt = Array(stored[3...])
-        salt.append(0)
+        let setSalt = SecureRandom.bytes(Self.saltBytes)
+        stored += setSalt
         for (slot, code) in codes.enumerated() {
-            salt[Self.saltBytes] = UInt8(slot)
-            stored += try derive(code, salt: salt[...], rounds: rounds, byteCount: Self.digestBytes)
+            stored += try derive(code, salt: Self.salt(setSalt[...], slot: slot), rounds: rounds, byteCount: Self.digestBytes)
         }
         return stored
     }
@@ -134,6 +132,11 @@ public struct RecoveryCodeHasher: Sendable {
         var digest: ArraySlice<UInt8>
     }
 
+    /// A slot's salt in a set of scheme 2: the set's salt, then the slot number.
+    private static func salt(_ setSalt: ArraySlice<UInt8>, slot: Int) -> ArraySlice<UInt8> {
+        (Array(setSalt) + [UInt8(slot)])[...]
+    }
+
     private static func entries(of stored: [UInt8]) -> [Entry] {
         guard let scheme = stored.first else { return [] }
         if scheme == setScheme {
@@ -141,7 +144,7 @@ public struct RecoveryCodeHasher: Sendable {
             let rounds = Int(stored[1]) << 8 | Int(stored[2])
             guard rounds > 0 else { return [] }
             return stride(from: headerBytes, to: stored.count, by: digestBytes).enumerated().map { slot, offset in
-                Entry(rounds: rounds, salt: (Array(stored[3..<headerBytes]) + [UInt8(slot)])[...], digest: stored[offset..<offset + digestBytes])
+                Entry(rounds: rounds, salt: salt(stored[3..<headerBytes], slot: slot), digest: stored[offset..<offset + digestBytes])
             }
         }
         guard scheme == listScheme else { return [] }
