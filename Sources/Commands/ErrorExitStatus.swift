@@ -30,6 +30,7 @@ extension ImportError: ExitStatusProviding {
         switch self {
         case .rejected, .partlyRejected, .massDeletion, .cannotRead: .inputRejected
         case .unknownFormat, .invalidOption: .usage
+        case .loginIDsExhausted: .failure
         }
     }
 }

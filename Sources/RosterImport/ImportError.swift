@@ -10,6 +10,8 @@ public enum ImportError: Error, Sendable, Equatable {
     case partlyRejected(count: Int, rejectFile: String?)
     case massDeletion([MassDeletion])
     case invalidOption(String)
+    /// The store's login ids have passed what the import's key table holds.
+    case loginIDsExhausted(maxID: Int64)
 
     /// A full-roster import that would delete too large a share of one organisation.
     public struct MassDeletion: Sendable, Equatable {
@@ -42,6 +44,8 @@ extension ImportError: LocalizedError {
                 + "\nimport refused: a full roster this short looks truncated or wrong; nothing was changed (check the file, raise --max-delete-fraction, or pass --allow-mass-delete)"
         case let .invalidOption(message):
             return message
+        case let .loginIDsExhausted(maxID):
+            return "the store's login ids have passed \(maxID), the most an import can index; nothing was changed"
         }
     }
 }

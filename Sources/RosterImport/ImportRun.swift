@@ -14,9 +14,7 @@ struct ImportRun {
 
     private var database: Database { store.database }
     private var organisationIDs: [String: Int64] = [:]
-    /// Where each login was named in this run, indexed by login id (dense: logins are
-    /// never removed): file index << 32 | line, or 0 when not named. Eight bytes a
-    /// login, where a dictionary would take several times that.
+    /// Where each login was named in this run: file index << 32 | line.
     private var seen = SeenLogins()
     /// Logins named by invalid records: never deleted as absent from a full roster.
     private var protectedKeys: Set<String> = []
@@ -27,6 +25,16 @@ struct ImportRun {
         var organisationID: Int64
         var organisation: String
         var environment: Environment
+
+        // The code follows from the id: a record costs no string hashing here.
+        static func == (lhs: Coverage, rhs: Coverage) -> Bool {
+            lhs.organisationID == rhs.organisationID && lhs.environment == rhs.environment
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(organisationID)
+            hasher.combine(environment)
+        }
     }
 
     /// Every login of the store by key, and the logins this run adds.
@@ -34,7 +42,17 @@ struct ImportRun {
     /// The statements run once per record, prepared once per run.
     private let verify: Statement
     private let details: Statement
+    /// New logins wait in `pendingAdds` to be inserted `addsPerInsert` at a time: SQLite
+    /// takes much less per row for one INSERT of many rows than for as many single-row
+    /// ones, each of which sets up its statement and cursors anew. Each new login gets
+    /// its id when it is queued (the next after the largest: logins are never removed),
+    /// so the key table and the duplicate check know it at once; the INSERT names the
+    /// ids, so SQLite checks them like any other value.
+    private let insertLogins: Statement
     private let insertLogin: Statement
+    private var pendingAdds: [(record: LoginRecord, organisationID: Int64, id: Int64)] = []
+    private var nextID: Int64
+    static let addsPerInsert = 16
     private var lastCoverage: Coverage?
 
     init(store: Store, options: ImportOptions, now: Int64) throws {
@@ -51,61 +69,82 @@ struct ImportRun {
             FROM logins WHERE id = ?8
             """)
         details = try store.database.prepare("SELECT email, display_name, roles, user_type FROM logins WHERE id = ?")
-        insertLogin = try store.database.prepare(
-            """
-            INSERT INTO logins (organisation_id, environment, username, email, display_name, roles, user_type, status,
-                                created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, 'active', ?, ?)
-            """)
+        insertLogins = try store.database.prepare(Self.insertSQL(rows: Self.addsPerInsert))
+        insertLogin = try store.database.prepare(Self.insertSQL(rows: 1))
         let lastID = try store.database.integer("SELECT max(id) FROM logins") ?? 0
-        keys = LoginKeyTable(capacity: Int(lastID))
+        guard lastID <= LoginKeyTable.maxID else { throw ImportError.loginIDsExhausted(maxID: LoginKeyTable.maxID) }
+        nextID = lastID + 1
+        let logins = Int(try store.database.integer("SELECT count(*) FROM logins") ?? 0)
+        keys = LoginKeyTable(capacity: logins)
+        seen = SeenLogins(logins: logins)
         // The logins are hashed in two halves by id, one on each core: the upper half
         // through a read-only connection of its own, which sees what this transaction
         // sees, since the run holds the write lock and has written no login yet.
         let middle = lastID / 2
         let path = store.path
-        let upperHalf = BackgroundWork { () throws -> [(LoginKeyTable.Hashes, Int64)] in
-            var logins: [(LoginKeyTable.Hashes, Int64)] = []
-            try Self.hashLogins(in: try Store.readOnlyConnection(to: path), ids: (middle + 1)..<(lastID + 1)) {
-                logins.append(($0, $1))
-            }
-            return logins
+        let upperHalf = BackgroundWork { () throws -> [LoginKeyTable.Entry] in
+            try Self.hashLogins(in: try Store.readOnlyConnection(to: path), ids: (middle + 1)..<(lastID + 1))
         }
-        try Self.hashLogins(in: store.database, ids: 1..<(middle + 1)) { keys.insert($0, id: $1) }
-        for (hashes, id) in try upperHalf.wait() { keys.insert(hashes, id: id) }
+        keys.insert(contentsOf: try Self.hashLogins(in: store.database, ids: 1..<(middle + 1)))
+        keys.insert(contentsOf: try upperHalf.wait())
     }
 
-    /// Calls `body` with the hashes and id of every login whose id is in `ids`.
-    private static func hashLogins(
-        in database: Database, ids: Range<Int64>, _ body: (LoginKeyTable.Hashes, Int64) -> Void
-    ) throws {
-        let logins = try database.prepare("SELECT id, \(LoginKeyTable.Hashes.columns) FROM logins WHERE id >= ? AND id < ?")
+    /// The hashes and id of every login whose id is in `ids`.
+    private static func hashLogins(in database: Database, ids: Range<Int64>) throws -> [LoginKeyTable.Entry] {
+        // Each organisation's code is hashed once, and its hasher copied for each login.
+        let organisations = Dictionary(
+            uniqueKeysWithValues: try database.rows("SELECT id, code FROM organisations") { ($0.int64(0), LoginHasher(organisation: $0.text(1))) })
+        let logins = try database.prepare(
+            "SELECT id, organisation_id, \(LoginKeyTable.Hashes.columns) FROM logins WHERE id >= ? AND id < ?")
         try logins.bind(ids.lowerBound, at: 1)
         try logins.bind(ids.upperBound, at: 2)
-        while try logins.step() { body(LoginKeyTable.Hashes(row: logins, from: 1), logins.int64(0)) }
+        var entries: [LoginKeyTable.Entry] = []
+        while try logins.step() {
+            // The foreign key keeps every login's organisation.
+            guard let organisation = organisations[logins.int64(1)] else { continue }
+            entries.append((LoginKeyTable.Hashes(row: logins, from: 2, organisation: organisation), logins.int64(0)))
+        }
+        return entries
     }
 
     // MARK: Applying records
 
-    /// Inserts, updates or leaves one login. Returns a failure for a login already named
-    /// earlier in this run.
-    mutating func apply(_ record: LoginRecord, fileIndex: Int, counts: inout ImportCounts) throws -> ValidationFailure? {
+    /// Brings into cache the key table's slots for a batch of records about to be
+    /// applied.
+    mutating func warmKeys(forTags tags: [UInt32]) {
+        keys.warm(tags)
+    }
+
+    /// Inserts, updates or leaves one login, whose `hashes` the validating thread has
+    /// taken. Returns a failure for a login already named earlier in this run.
+    mutating func apply(
+        _ record: LoginRecord, hashes: LoginKeyTable.Hashes, fileIndex: Int, counts: inout ImportCounts
+    ) throws -> ValidationFailure? {
         let organisationID = try organisationID(record.organisation)
-        let coverage = Coverage(organisationID: organisationID, organisation: record.organisation, environment: record.environment)
-        if coverage != lastCoverage {
+        if lastCoverage?.organisationID != organisationID || lastCoverage?.environment != record.environment {
+            let coverage = Coverage(organisationID: organisationID, organisation: record.organisation, environment: record.environment)
             covered.insert(coverage)
             lastCoverage = coverage
         }
         let namedAt = UInt64(fileIndex) << 32 | UInt64(record.location.line)
 
-        let hashes = LoginKeyTable.Hashes(record, organisationID: organisationID)
-        var stored: (status: String, detailsUnchanged: Bool)?
-        let found = try keys.first(tag: hashes.tag) { id, fingerprint in
-            // A login exactly as the record has it (the nightly case) needs no SQL.
-            stored =
-                fingerprint == hashes.fingerprint
-                ? (record.status.rawValue, true) : try compare(record, organisationID: organisationID, withLogin: id)
-            return stored != nil
+        // A login exactly as the record has it (the nightly case) needs no SQL; others
+        // filed under the same tag are asked about in SQL.
+        var others: [Int64] = []
+        var found = keys.first(tag: hashes.tag) { id, fingerprint in
+            if fingerprint == hashes.fingerprint { return true }
+            others.append(id)
+            return false
+        }
+        var stored = found.map { _ in (status: record.status.rawValue, detailsUnchanged: true) }
+        if found == nil, !others.isEmpty {
+            try insertPendingAdds()
+            for id in others {
+                if let login = try compare(record, organisationID: organisationID, withLogin: id) {
+                    (found, stored) = (id, login)
+                    break
+                }
+            }
         }
         guard let id = found, let stored else {
             try add(record, organisationID: organisationID, hashes: hashes, namedAt: namedAt, counts: &counts)
@@ -121,6 +160,11 @@ struct ImportRun {
                 problems: [Problem(record.location, field: UserField.username.name, "duplicate: \(record.organisation) \(record.environment.displayName) \(record.username) is already at \(first)")])
         }
         seen.mark(id, at: namedAt)
+        guard statusChanges || !detailsUnchanged else {
+            counts.unchanged += 1
+            return nil
+        }
+        try insertPendingAdds()
 
         let changed = detailsUnchanged ? [] : try changedFields(id: id, record)
 
@@ -178,8 +222,11 @@ struct ImportRun {
             counts.unchanged += 1
             return
         }
-        try insert(record, organisationID: organisationID)
-        let id = database.lastInsertedRowID
+        let id = nextID
+        guard id <= LoginKeyTable.maxID else { throw ImportError.loginIDsExhausted(maxID: LoginKeyTable.maxID) }
+        nextID += 1
+        pendingAdds.append((record, organisationID, id))
+        if pendingAdds.count == Self.addsPerInsert { try insertPendingAdds() }
         keys.insert(hashes, id: id)
         seen.mark(id, at: namedAt)
         counts.added += 1
@@ -199,23 +246,50 @@ struct ImportRun {
         return id
     }
 
-    /// The comparison and the insert take a login's fields as their first seven parameters,
-    /// in this order.
-    private func bindLogin(_ record: LoginRecord, organisationID: Int64, to statement: Statement) throws {
-        try statement.bind(organisationID, at: 1)
-        try statement.bind(record.environment.rawValue, at: 2)
-        try statement.bind(record.username, at: 3)
-        try record.email.bind(to: statement, at: 4)
-        try statement.bind(record.displayName, at: 5)
-        try statement.bind(record.rolesText, at: 6)
-        try statement.bind(record.userType.rawValue, at: 7)
+    /// The comparison and the insert take a login's fields as seven parameters in this
+    /// order, from `first`.
+    private func bindLogin(_ record: LoginRecord, organisationID: Int64, to statement: Statement, from first: Int32 = 1) throws {
+        try statement.bind(organisationID, at: first)
+        try statement.bind(record.environment.rawValue, at: first + 1)
+        try statement.bind(record.username, at: first + 2)
+        if let email = record.email { try statement.bind(email, at: first + 3) } else { try statement.bindNull(at: first + 3) }
+        try statement.bind(record.displayName, at: first + 4)
+        try statement.bind(record.rolesText, at: first + 5)
+        try statement.bind(record.userType.rawValue, at: first + 6)
     }
 
-    private func insert(_ record: LoginRecord, organisationID: Int64) throws {
-        try bindLogin(record, organisationID: organisationID, to: insertLogin)
-        try insertLogin.bind(now, at: 8)
-        try insertLogin.bind(now, at: 9)
-        try insertLogin.run()
+    /// An INSERT of `rows` new logins: the time in ?1, then per login its id and the
+    /// seven parameters of `bindLogin`.
+    private static func insertSQL(rows: Int) -> String {
+        let values = (0..<rows).map { row in
+            let first = 2 + row * 8
+            return "(" + (first..<(first + 8)).map { "?\($0)" }.joined(separator: ", ") + ", 'active', ?1, ?1)"
+        }
+        return """
+            INSERT INTO logins (id, organisation_id, environment, username, email, display_name, roles, user_type, status,
+                                created_at, updated_at)
+            VALUES \(values.joined(separator: ", "))
+            """
+    }
+
+    /// Writes the queued new logins: to be called before any other statement reads or
+    /// changes logins, and at the end of each file.
+    mutating func insertPendingAdds() throws {
+        guard !pendingAdds.isEmpty else { return }
+        defer { pendingAdds.removeAll(keepingCapacity: true) }
+        // A full queue in one statement; what is left before another statement, or at a
+        // file's end, one by one.
+        let (statement, rowsPerStatement) =
+            pendingAdds.count == Self.addsPerInsert ? (insertLogins, Self.addsPerInsert) : (insertLogin, 1)
+        for start in stride(from: 0, to: pendingAdds.count, by: rowsPerStatement) {
+            try statement.bind(now, at: 1)
+            for row in 0..<rowsPerStatement {
+                let first = Int32(2 + row * 8)
+                try statement.bind(pendingAdds[start + row].id, at: first)
+                try bindLogin(pendingAdds[start + row].record, organisationID: pendingAdds[start + row].organisationID, to: statement, from: first + 1)
+            }
+            try statement.run()
+        }
     }
 
     private func markDeleted(
@@ -275,6 +349,7 @@ struct ImportRun {
     /// Marks deleted the active logins of every covered organisation and environment that
     /// the files left out, unless that would delete more than the allowed share.
     mutating func deleteAbsentLogins() throws -> Int {
+        try insertPendingAdds()
         if let organisation = options.organisation, let environment = options.environment {
             let id = try organisationID(organisation.uppercased())
             covered.insert(Coverage(organisationID: id, organisation: organisation.uppercased(), environment: environment))
@@ -328,11 +403,18 @@ extension RawUserRecord {
     }
 }
 
-/// Login ids named in a run and where, as a flat array indexed by id.
+/// Login ids named in a run and where: a flat array indexed by id, since ids run from 1
+/// with no gaps (logins are never removed), and a dictionary for any id far beyond the
+/// store's count, so that a store with gaps costs no more memory than its logins.
 struct SeenLogins {
     private var locations: [UInt64] = []
+    private var beyond: [Int64: UInt64] = [:]
+    private let denseLimit: Int
+
+    init(logins: Int = 0) { denseLimit = 2 * logins + 1_000_000 }
 
     mutating func mark(_ id: Int64, at location: UInt64) {
+        guard id < denseLimit else { return beyond[id] = location }
         let index = Int(id)
         if index >= locations.count {
             locations.append(contentsOf: repeatElement(0, count: Swift.max(index + 1 - locations.count, locations.count)))
@@ -341,6 +423,7 @@ struct SeenLogins {
     }
 
     func location(of id: Int64) -> UInt64? {
+        guard id < denseLimit else { return beyond[id] }
         let index = Int(id)
         guard index < locations.count, locations[index] != 0 else { return nil }
         return locations[index]

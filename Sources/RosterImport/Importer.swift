@@ -156,7 +156,11 @@ public final class Importer {
                     }
                     summary.files.append(fileSummary)
                 }
-                if bulkLoad { try database.execute(Schema.loginKeyIndex) }
+                if bulkLoad {
+                    // The reading stages are done: the index's sort may merge on a second thread.
+                    try database.execute("PRAGMA threads = 1")
+                    try database.execute(Schema.loginKeyIndex)
+                }
                 if !run.fileProblems.isEmpty { throw ImportError.rejected(Self.ordered(run.fileProblems + run.problems, files: options.files)) }
                 if !options.skipInvalid && !run.problems.isEmpty { throw ImportError.rejected(Self.ordered(run.problems, files: options.files)) }
                 if options.fullRoster {
@@ -198,6 +202,7 @@ public final class Importer {
     ) throws -> FileResult {
         let rawRecords = Channel<ReaderMessage>(capacity: 8)
         let validated = Channel<ReaderMessage>(capacity: 8)
+        let spentRecords = ReturnQueue<[ReaderMessage.ValidRecord]>()
         let finished = DispatchSemaphore(value: 0)
         let validator = RecordValidator(
             organisationOption: options.organisation, environmentOption: options.environment,
@@ -210,7 +215,7 @@ public final class Importer {
             finished.signal()
         }
         let validating = Thread {
-            Self.validate(from: rawRecords, with: validator, into: validated)
+            Self.validate(from: rawRecords, with: validator, into: validated, returning: spentRecords)
             finished.signal()
         }
         for thread in [reader, validating] {
@@ -229,28 +234,38 @@ public final class Importer {
         var rejected: [ValidationFailure] = []
         while true {
             switch validated.receive() {
-            case .raw:
-                preconditionFailure("the validation stage forwards only validated batches")
-            case .validated(let items, let bytes):
-                for item in items {
-                    counts.records += 1
-                    switch item {
-                    case .valid(let record):
-                        if let duplicate = try run.apply(record, fileIndex: fileIndex, counts: &counts) {
-                            counts.rejected += 1
-                            run.problems.append(contentsOf: duplicate.problems)
-                            if options.skipInvalid { rejected.append(duplicate) }
-                        }
-                    case .invalid(let failure):
+            case .raw?, nil:
+                preconditionFailure("the validation stage forwards only validated batches, and only this stage cancels")
+            case .validated(var batch, let bytes)?:
+                counts.records += batch.valid.count + batch.failures.count
+                var failures = batch.failures[...]
+                func takeFailures(before position: Int) {
+                    while let (before, failure) = failures.first, before <= position {
+                        failures.removeFirst()
                         counts.rejected += 1
                         run.problems.append(contentsOf: failure.problems)
                         run.protect(failure.record)
                         if options.skipInvalid { rejected.append(failure) }
                     }
                 }
+                run.warmKeys(forTags: batch.tags)
+                var spent: [ReaderMessage.ValidRecord] = []
+                spent.reserveCapacity(batch.valid.count)
+                try batch.valid.removeEach { valid in
+                    takeFailures(before: spent.count)
+                    if let duplicate = try run.apply(valid.record, hashes: valid.hashes, fileIndex: fileIndex, counts: &counts) {
+                        counts.rejected += 1
+                        run.problems.append(contentsOf: duplicate.problems)
+                        if options.skipInvalid { rejected.append(duplicate) }
+                    }
+                    spent.append(valid)
+                }
+                takeFailures(before: spent.count)
+                spentRecords.put(spent)
                 progress(bytes)
-            case .end(let end):
+            case .end(let end)?:
                 if let error = end.error { throw error }
+                try run.insertPendingAdds()
                 run.fileProblems.append(contentsOf: end.fileProblems)
                 if end.fileProblems.isEmpty && counts.records == 0 {
                     run.fileProblems.append(Problem(SourceLocation(file: path, line: 1), field: nil, "no user records; an import of nothing is refused"))
@@ -272,16 +287,16 @@ public final class Importer {
                 case .csv: try CSVUserListReader(path: path, displayName: path, headerMap: headerMap, suppliedFields: supplied)
                 case .xml: try XMLUserListReader(path: path, displayName: path)
                 }
-            var batch: [RawUserRecord] = []
-            batch.reserveCapacity(batchSize)
+            var batch = Batch<RawUserRecord>(capacity: batchSize)
             while let raw = try reader.next() {
                 batch.append(raw)
                 if batch.count == batchSize {
-                    guard channel.send(.raw(batch, bytes: reader.input.bytesRead)) else { return }
-                    batch.removeAll(keepingCapacity: true)
+                    // Handed over whole, so that the next stage holds its only reference.
+                    guard channel.send(.raw(consume batch, bytes: reader.input.bytesRead)) else { return }
+                    batch = Batch(capacity: batchSize)
                 }
             }
-            if !batch.isEmpty { guard channel.send(.raw(batch, bytes: reader.input.bytesRead)) else { return } }
+            if batch.count > 0 { guard channel.send(.raw(batch, bytes: reader.input.bytesRead)) else { return } }
             end.fileProblems = reader.fileProblems
             end.notes = reader.notes
             end.digest = reader.input.digest()
@@ -292,23 +307,34 @@ public final class Importer {
         channel.send(.end(end))
     }
 
-    /// The second stage: each batch validated, in order.
+    /// The second stage: each batch validated, in order. Records the last stage has
+    /// applied come back to be freed here, where their strings were made.
     private static func validate(
-        from input: Channel<ReaderMessage>, with validator: RecordValidator, into output: Channel<ReaderMessage>
+        from input: Channel<ReaderMessage>, with validator: RecordValidator, into output: Channel<ReaderMessage>,
+        returning spent: ReturnQueue<[ReaderMessage.ValidRecord]>
     ) {
+        defer { spent.drain() }
         while true {
+            spent.drain()
             switch input.receive() {
-            case .raw(let records, let bytes):
-                let items = records.map { raw -> ReaderMessage.Item in
+            case nil:
+                return
+            case .raw(var records, let bytes)?:
+                var batch = ReaderMessage.ValidatedBatch(valid: Batch(capacity: records.count))
+                records.removeEach { raw in
                     switch validator.validate(raw) {
-                    case .success(let record): .valid(record)
-                    case .failure(let failure): .invalid(failure)
+                    case .success(let record):
+                        let hashes = LoginKeyTable.Hashes(record)
+                        batch.tags.append(hashes.tag)
+                        batch.valid.append(ReaderMessage.ValidRecord(record: record, hashes: hashes))
+                    case .failure(let failure):
+                        batch.failures.append((before: batch.valid.count, failure))
                     }
                 }
-                guard output.send(.validated(items, bytes: bytes)) else { return }
-            case .validated:
+                guard output.send(.validated(consume batch, bytes: bytes)) else { return }
+            case .validated?:
                 preconditionFailure("the reading stage sends only raw batches")
-            case .end(let end):
+            case .end(let end)?:
                 output.send(.end(end))
                 return
             }
@@ -347,9 +373,18 @@ struct DryRunRollback: Error {}
 /// What the import's stages pass along: batches of records with the bytes read so far,
 /// then the file's end.
 enum ReaderMessage: Sendable {
-    enum Item: Sendable {
-        case valid(LoginRecord)
-        case invalid(ValidationFailure)
+    /// A batch's valid records with their hashes, and its invalid ones, each with the
+    /// number of valid records that came before it in the file.
+    struct ValidRecord: Sendable {
+        var record: LoginRecord
+        var hashes: LoginKeyTable.Hashes
+    }
+
+    struct ValidatedBatch: Sendable {
+        var valid: Batch<ValidRecord>
+        /// The valid records' key tags, in the same order.
+        var tags: [UInt32] = []
+        var failures: [(before: Int, ValidationFailure)] = []
     }
 
     struct End: Sendable {
@@ -360,8 +395,7 @@ enum ReaderMessage: Sendable {
         var error: ImportError?
     }
 
-    case raw([RawUserRecord], bytes: Int64)
-    case validated([Item], bytes: Int64)
+    case raw(Batch<RawUserRecord>, bytes: Int64)
+    case validated(ValidatedBatch, bytes: Int64)
     case end(End)
 }
-

@@ -13,21 +13,28 @@ import SQLiteDB
 /// process's random seed, so nobody can make two logins collide on purpose; by chance,
 /// two different logins share a fingerprint once in 2^64.
 struct LoginKeyTable {
-    /// Per slot: the login id (0 for an empty slot: ids start at 1), its key's tag and
-    /// its fingerprint.
-    private var ids: [Int64]
-    private var tags: [UInt32]
-    private var fingerprints: [UInt64]
+    /// Per slot, in one 16-byte entry so that a probe touches one cache line: the
+    /// login's id (0 for an empty slot: ids start at 1), its key's tag and its fingerprint.
+    private var slots: [Slot]
     private var mask: Int
     private(set) var count = 0
+    /// What `warm` read, kept only so that its reads happen.
+    private var warmth: UInt64 = 0
+
+    private struct Slot {
+        var fingerprint: UInt64 = 0
+        var tag: UInt32 = 0
+        var id: UInt32 = 0
+    }
+
+    /// The largest login id the table holds: ids are 32-bit to keep a slot in 16 bytes.
+    static let maxID = Int64(UInt32.max)
 
     init(capacity: Int = 0) {
-        var slots = 1024
-        while slots * 3 < capacity * 4 { slots *= 2 }
-        ids = Array(repeating: 0, count: slots)
-        tags = Array(repeating: 0, count: slots)
-        fingerprints = Array(repeating: 0, count: slots)
-        mask = slots - 1
+        var count = 1024
+        while count * 3 < capacity * 4 { count *= 2 }
+        slots = Array(repeating: Slot(), count: count)
+        mask = count - 1
     }
 
     /// A login's tag (of its key) and fingerprint (of everything compared).
@@ -35,8 +42,8 @@ struct LoginKeyTable {
         var tag: UInt32
         var fingerprint: UInt64
 
-        init(_ record: LoginRecord, organisationID: Int64) {
-            var hasher = LoginHasher(organisationID: organisationID)
+        init(_ record: LoginRecord) {
+            var hasher = LoginHasher(organisation: record.organisation)
             hasher.combine(record.environment.rawValue)
             hasher.combine(record.username)
             tag = hasher.tag
@@ -48,15 +55,17 @@ struct LoginKeyTable {
             fingerprint = hasher.fingerprint
         }
 
-        /// The store's columns for a login's hashes, in the order the record's are taken.
-        static let columns = "organisation_id, environment, username, email, display_name, roles, user_type, status"
+        /// The store's columns for a login's hashes after its organisation, in the order
+        /// the record's are taken.
+        static let columns = "environment, username, email, display_name, roles, user_type, status"
 
-        /// From a row of `columns`, starting at column `first`.
-        init(row: Statement, from first: Int32) {
-            var hasher = LoginHasher(organisationID: row.int64(first))
-            for column in (first + 1)...(first + 2) { row.withTextBytes(column) { hasher.combine($0) } }
+        /// From a row of `columns`, starting at column `first`, for a login of the
+        /// organisation `organisation` has hashed.
+        init(row: Statement, from first: Int32, organisation: LoginHasher) {
+            var hasher = organisation
+            for column in first...(first + 1) { row.withTextBytes(column) { hasher.combine($0) } }
             tag = hasher.tag
-            for column in (first + 3)...(first + 7) { row.withTextBytes(column) { hasher.combine($0) } }
+            for column in (first + 2)...(first + 6) { row.withTextBytes(column) { hasher.combine($0) } }
             fingerprint = hasher.fingerprint
         }
 
@@ -66,50 +75,71 @@ struct LoginKeyTable {
         }
     }
 
+    /// A login's hashes and id.
+    typealias Entry = (hashes: Hashes, id: Int64)
+
+    /// Files many logins, a few hundred at a time with their slots warmed first.
+    mutating func insert(contentsOf entries: [Entry]) {
+        for start in stride(from: 0, to: entries.count, by: 256) {
+            let block = entries[start..<min(start + 256, entries.count)]
+            warm(block.lazy.map(\.hashes.tag))
+            for entry in block { insert(entry.hashes, id: entry.id) }
+        }
+    }
+
+    /// Files login `id`, which is at most `maxID`.
     mutating func insert(_ hashes: Hashes, id: Int64) {
-        if (count + 1) * 4 > ids.count * 3 { grow() }
-        place(id: id, tag: hashes.tag, fingerprint: hashes.fingerprint)
+        if (count + 1) * 4 > slots.count * 3 { grow() }
+        place(Slot(fingerprint: hashes.fingerprint, tag: hashes.tag, id: UInt32(id)))
         count += 1
     }
 
     /// The first login id filed under `tag` for which `matches` (given the id and its
     /// fingerprint) is true.
     func first(tag: UInt32, where matches: (_ id: Int64, _ fingerprint: UInt64) throws -> Bool) rethrows -> Int64? {
-        var slot = Int(tag) & mask
-        while ids[slot] != 0 {
-            if tags[slot] == tag, try matches(ids[slot], fingerprints[slot]) { return ids[slot] }
-            slot = (slot + 1) & mask
+        try slots.withUnsafeBufferPointer { slots in
+            var index = Int(tag) & mask
+            while slots[index].id != 0 {
+                let slot = slots[index]
+                if slot.tag == tag, try matches(Int64(slot.id), slot.fingerprint) { return Int64(slot.id) }
+                index = (index + 1) & mask
+            }
+            return nil
         }
-        return nil
     }
 
-    private mutating func place(id: Int64, tag: UInt32, fingerprint: UInt64) {
-        var slot = Int(tag) & mask
-        while ids[slot] != 0 { slot = (slot + 1) & mask }
-        ids[slot] = id
-        tags[slot] = tag
-        fingerprints[slot] = fingerprint
+    /// Reads the first slot each tag would probe: a batch's reads, being independent,
+    /// wait for memory together, where each probe on its own waits alone.
+    mutating func warm(_ tags: some Sequence<UInt32>) {
+        warmth = slots.withUnsafeBufferPointer { slots in
+            tags.reduce(warmth) { $0 &+ UInt64(slots[Int($1) & mask].id) }
+        }
+    }
+
+    private mutating func place(_ slot: Slot) {
+        var index = Int(slot.tag) & mask
+        while slots[index].id != 0 { index = (index + 1) & mask }
+        slots[index] = slot
     }
 
     private mutating func grow() {
-        let old = (ids: ids, tags: tags, fingerprints: fingerprints)
-        ids = Array(repeating: 0, count: old.ids.count * 2)
-        tags = Array(repeating: 0, count: ids.count)
-        fingerprints = Array(repeating: 0, count: ids.count)
-        mask = ids.count - 1
-        for slot in old.ids.indices where old.ids[slot] != 0 {
-            place(id: old.ids[slot], tag: old.tags[slot], fingerprint: old.fingerprints[slot])
-        }
+        let old = slots
+        slots = Array(repeating: Slot(), count: old.count * 2)
+        mask = slots.count - 1
+        for slot in old where slot.id != 0 { place(slot) }
     }
 }
 
-/// Hashes a login's fields in the order `Hashes` takes them: organisation id, then
+/// Hashes a login's fields in the order `Hashes` takes them: organisation code, then
 /// environment and username (the key: `tag`), then e-mail, display name, roles, user
 /// type and status (`fingerprint`), each field as UTF-8 bytes as the store keeps them.
+/// The code rather than the organisation's id, so that records are hashed on the
+/// validating thread, which has no store to ask for ids.
 struct LoginHasher {
     private var hasher = Hasher()
 
-    init(organisationID: Int64) { hasher.combine(organisationID) }
+    /// Ready for the rest of a login of `organisation`; a copy starts each of its logins.
+    init(organisation: String) { combine(organisation) }
 
     /// A field's bytes, or nil for NULL; with their length, so that no two lists of
     /// fields hash alike by moving bytes from one field to the next.

@@ -52,14 +52,16 @@ public final class Statement {
     }
 
     public func bind(_ value: String, at index: Int32) throws(DatabaseError) {
-        var value = value
-        let code = value.withUTF8 { bytes in
+        // The bytes in place where the string has them contiguous (always, for a native
+        // string), rather than through `withUTF8`, which needs a mutable copy.
+        let code = value.utf8.withContiguousStorageIfAvailable { bytes in
             bytes.withMemoryRebound(to: CChar.self) { text in
                 // An empty buffer has no address, and a NULL pointer would bind NULL, not ''.
                 guard let address = text.baseAddress else { return sqlite3_bind_text(handle, index, "", 0, transient) }
                 return sqlite3_bind_text(handle, index, address, Int32(text.count), transient)
             }
         }
+        guard let code else { return try bind(String(decoding: Array(value.utf8), as: UTF8.self), at: index) }
         try check(code)
     }
 

@@ -93,6 +93,49 @@ struct ImportChangeTests {
             == ["login.deleted|user3@nhs.net|deleted in the user list"])
     }
 
+    @Test("new logins among changes and duplicates are inserted in file order, with every field, however they fall into INSERTs")
+    func newLoginsAmongChanges() throws {
+        #expect(try workspace.run("mfa-import", [try roster("a.csv", Self.rows(20))]).status == 0)
+        // Forty new logins, more than two INSERTs' worth, with every fifth known login
+        // changed between them, and a new login named twice with other details.
+        var rows: [String] = []
+        for number in 1...20 {
+            rows.append(number % 5 == 0
+                ? "A81001,Live,user\(number)@nhs.net,changed\(number)@nhs.net,User \(number),Clinician,staff,active"
+                : Self.rows(number)[number - 1])
+            rows.append("A81001,Sandpit,new\(number)@nhs.net,,New \(number),Nurse,patient,active")
+            rows.append("B82005,Live,new\(number)@nhs.net,new\(number)@nhs.org,New \(number),Nurse;Clinician,staff,active")
+        }
+        let first = try workspace.run("mfa-import", [try roster("b.csv", rows)])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("added 40, updated 4, unchanged 16, deleted 0"))
+        let added = try workspace.sql(
+            "SELECT id, (SELECT code FROM organisations o WHERE o.id = organisation_id), environment, username, ifnull(email, '-'), display_name, roles, user_type FROM logins WHERE id > 20 ORDER BY id")
+        #expect(added == (1...20).flatMap { number in [
+            "\(19 + 2 * number)|A81001|sandpit|new\(number)@nhs.net|-|New \(number)|Nurse|patient",
+            "\(20 + 2 * number)|B82005|live|new\(number)@nhs.net|new\(number)@nhs.org|New \(number)|Clinician|Nurse|staff",
+        ] })
+        #expect(try workspace.sql("SELECT email FROM logins WHERE id % 5 = 0 AND id <= 20") == (1...4).map { "changed\($0 * 5)@nhs.net" })
+
+        let twice = try roster("c.csv", ["A81001,Live,fresh@nhs.net,,Fresh,Nurse,staff,active"] + Self.rows(3)
+            + ["A81001,Live,fresh@nhs.net,fresh@nhs.net,Fresh Again,Nurse,staff,active"])
+        let result = try workspace.run("mfa-import", [twice])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("c.csv:6: username: duplicate: A81001 Live fresh@nhs.net is already at \(twice):2"))
+        #expect(try workspace.sql("SELECT count(*) FROM logins WHERE username = 'fresh@nhs.net'") == ["0"])
+    }
+
+    @Test("a store whose login ids pass what the key table holds is refused, unchanged", arguments: [4_294_967_295, 4_294_967_296])
+    func loginIDLimit(lastID: Int64) throws {
+        #expect(try workspace.run("mfa-import", [try roster("a.csv", Self.rows(1))]).status == 0)
+        _ = try workspace.sql("UPDATE logins SET id = \(lastID)")
+        let before = workspace.storeBytes()
+        let result = try workspace.run("mfa-import", [try roster("b.csv", Self.rows(2))])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("the store's login ids have passed 4294967295, the most an import can index; nothing was changed"))
+        #expect(workspace.storeBytes() == before)
+    }
+
     @Test("a full roster marks absent logins deleted; the guard refuses a mass deletion, leaving the store untouched")
     func fullRoster() throws {
         #expect(try workspace.run("mfa-import", [try roster("all.csv", Self.rows(20) + Self.rows(5, organisation: "B82005"))]).status == 0)

@@ -31,7 +31,7 @@ struct LoginKeyTableTests {
     func storeAndRecordAgree(withEmail: Bool) {
         var record = Self.reference
         if !withEmail { record.email = nil }
-        var hasher = LoginHasher(organisationID: 2)
+        var hasher = LoginHasher(organisation: "A81001")
         func combine(_ text: String?) {
             guard let text else { return hasher.combine(nil as UnsafeRawBufferPointer?) }
             Array(text.utf8).withUnsafeBytes { hasher.combine($0) }
@@ -40,7 +40,7 @@ struct LoginKeyTableTests {
         combine("alice@nhs.net")
         let tag = hasher.tag
         for field in [record.email, "Alice Smith", "Clinician", "staff", "active"] { combine(field) }
-        #expect(LoginKeyTable.Hashes(record, organisationID: 2) == LoginKeyTable.Hashes(tag: tag, fingerprint: hasher.fingerprint))
+        #expect(LoginKeyTable.Hashes(record) == LoginKeyTable.Hashes(tag: tag, fingerprint: hasher.fingerprint))
     }
 
     @Test("the tag follows the key alone; the fingerprint follows every field", arguments: [
@@ -48,9 +48,8 @@ struct LoginKeyTableTests {
     ])
     func sensitivity(change: String) {
         var record = Self.reference
-        var organisationID: Int64 = 2
         switch change {
-        case "organisation": organisationID = 3
+        case "organisation": record.organisation = "A81002"
         case "environment": record.environment = .sandpit
         case "username": record.username = "bob@nhs.net"
         case "email": record.email = "alice.smith@nhs.net"
@@ -64,8 +63,8 @@ struct LoginKeyTableTests {
             record.displayName = "Alice SmithC"
             record.roles = [Role("linician")]
         }
-        let changed = LoginKeyTable.Hashes(record, organisationID: organisationID)
-        let original = LoginKeyTable.Hashes(Self.reference, organisationID: 2)
+        let changed = LoginKeyTable.Hashes(record)
+        let original = LoginKeyTable.Hashes(Self.reference)
         let keyChanged = ["organisation", "environment", "username"].contains(change)
         #expect((changed.tag != original.tag) == keyChanged)
         #expect(changed.fingerprint != original.fingerprint)
