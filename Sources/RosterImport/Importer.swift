@@ -373,13 +373,13 @@ struct DryRunRollback: Error {}
 /// What the import's stages pass along: batches of records with the bytes read so far,
 /// then the file's end.
 enum ReaderMessage: Sendable {
-    /// A batch's valid records with their hashes, and its invalid ones, each with the
-    /// number of valid records that came before it in the file.
     struct ValidRecord: Sendable {
         var record: LoginRecord
         var hashes: LoginKeyTable.Hashes
     }
 
+    /// A batch's valid records with their hashes, and its invalid ones, each with the
+    /// number of valid records that came before it in the file.
     struct ValidatedBatch: Sendable {
         var valid: Batch<ValidRecord>
         /// The valid records' key tags, in the same order.
