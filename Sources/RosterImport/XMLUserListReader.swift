@@ -14,14 +14,15 @@ final class XMLUserListReader: UserListReader, XMLContentHandler {
     private var rootChecked = false
     private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 1)
 
-    /// Records with all their problems, in document order, and the next to hand out.
-    private var ready: [RawUserRecord] = []
+    /// Records with all their problems, in document order, and the next to hand out:
+    /// each is taken out of its slot, not copied.
+    private var ready: [RawUserRecord?] = []
     private var nextReady = 0
     /// The last record read to its end tag, waiting for problems that may still be
     /// reported about it.
     private var held: RawUserRecord?
-    private var builder = UserElementBuilder()
-    private var names: UserElementBuilder.Names!
+    /// Set up once the parser can intern the element names.
+    private var builder: UserElementBuilder!
     private var pending: [Problem] = []
     private var reportedProblems = 0
 
@@ -42,8 +43,11 @@ final class XMLUserListReader: UserListReader, XMLContentHandler {
         } catch {
             throw .cannotRead(path: path, reason: "libxml2 could not start reading it")
         }
-        names = UserElementBuilder.Names(user: parser.intern("user"), roles: parser.intern("roles"), role: parser.intern("role"),
-            fields: UserField.allCases.filter { $0 != .roles }.map { (parser.intern($0.xmlElement), $0) })
+        builder = UserElementBuilder(
+            file: displayName,
+            names: UserElementBuilder.Names(
+                user: parser.intern("user"), roles: parser.intern("roles"), role: parser.intern("role"),
+                fields: UserField.allCases.filter { $0 != .roles }.map { (parser.intern($0.xmlElement), $0) }))
     }
 
     deinit { chunk.deallocate() }
@@ -58,7 +62,7 @@ final class XMLUserListReader: UserListReader, XMLContentHandler {
             try parseNextChunk()
         }
         defer { nextReady += 1 }
-        return ready[nextReady]
+        return ready[nextReady].take()
     }
 
     private func parseNextChunk() throws(ImportError) {
@@ -91,10 +95,9 @@ final class XMLUserListReader: UserListReader, XMLContentHandler {
         if !parser.isValid && reportedProblems == 0 && fileProblems.isEmpty {
             fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "the document is not valid against the user-list schema"))
         }
-        if var held {
+        if var held = self.held.take() {
             held.problems.append(contentsOf: pending)
             ready.append(held)
-            self.held = nil
         } else {
             fileProblems.append(contentsOf: pending)
         }
@@ -102,7 +105,7 @@ final class XMLUserListReader: UserListReader, XMLContentHandler {
     }
 
     func startElement(localName: UnsafePointer<UInt8>, namespaceURI: UnsafePointer<UInt8>?, line: Int) {
-        switch builder.start(localName, line: line, file: file, names: names) {
+        switch builder.start(localName, line: line) {
         case .root:
             rootChecked = true
             if namespaceURI.map({ String(cString: $0) }) != UserListSchema.namespace {
@@ -113,10 +116,9 @@ final class XMLUserListReader: UserListReader, XMLContentHandler {
             // Every problem about the record before has been reported by now.
             pending.append(contentsOf: parser.takeProblems().map(problem))
             let earlier = takePending(before: line)
-            if var previous = held {
+            if var previous = held.take() {
                 previous.problems.append(contentsOf: earlier)
                 ready.append(previous)
-                held = nil
             } else {
                 fileProblems.append(contentsOf: earlier)
             }
@@ -126,7 +128,7 @@ final class XMLUserListReader: UserListReader, XMLContentHandler {
     }
 
     func endElement(localName: UnsafePointer<UInt8>) {
-        if let record = builder.end(localName, names: names) { held = record }
+        if let record = builder.end(localName) { held = record }
     }
 
     func characters(_ text: UnsafeBufferPointer<UInt8>) {
@@ -182,6 +184,8 @@ private struct UserElementBuilder {
 
     enum Start { case root, user, other }
 
+    private let file: String
+    private let names: Names
     private var depth = 0
     private var record: RawUserRecord?
     private var field: UserField?
@@ -189,7 +193,12 @@ private struct UserElementBuilder {
     private var collectingText = false
     private var text: [UInt8] = []
 
-    mutating func start(_ name: UnsafePointer<UInt8>, line: Int, file: String, names: Names) -> Start {
+    init(file: String, names: Names) {
+        self.file = file
+        self.names = names
+    }
+
+    mutating func start(_ name: UnsafePointer<UInt8>, line: Int) -> Start {
         depth += 1
         switch depth {
         case 1:
@@ -213,12 +222,9 @@ private struct UserElementBuilder {
     }
 
     /// The record, when `name` ends a `<user>`.
-    mutating func end(_ name: UnsafePointer<UInt8>, names: Names) -> RawUserRecord? {
+    mutating func end(_ name: UnsafePointer<UInt8>) -> RawUserRecord? {
         defer { depth -= 1 }
-        if depth == 2, name == names.user {
-            defer { record = nil }
-            return record
-        }
+        if depth == 2, name == names.user { return record.take() }
         guard collectingText, record != nil else { return nil }
         collectingText = false
         if let value = text.withUnsafeBufferPointer(String.trimmedWhitespace(decoding:)) {
