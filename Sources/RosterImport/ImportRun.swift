@@ -404,18 +404,19 @@ extension RawUserRecord {
 }
 
 /// Login ids named in a run and where: a flat array indexed by id, since ids run from 1
-/// with no gaps (logins are never removed), and a dictionary for any id far beyond the
-/// store's count, so that a store with gaps costs no more memory than its logins.
+/// with no gaps (logins are never removed) and new logins take the next ones, and a
+/// dictionary for an id far beyond them, so that a store with a gap in its ids costs no
+/// more memory than its logins.
 struct SeenLogins {
     private var locations: [UInt64] = []
     private var beyond: [Int64: UInt64] = [:]
-    private let denseLimit: Int
+    private let storeLogins: Int
 
-    init(logins: Int = 0) { denseLimit = 2 * logins + 1_000_000 }
+    init(logins: Int = 0) { storeLogins = logins }
 
     mutating func mark(_ id: Int64, at location: UInt64) {
-        guard id < denseLimit else { return beyond[id] = location }
         let index = Int(id)
+        guard index < Swift.max(2 * storeLogins, 2 * locations.count, 1024) else { return beyond[id] = location }
         if index >= locations.count {
             locations.append(contentsOf: repeatElement(0, count: Swift.max(index + 1 - locations.count, locations.count)))
         }
@@ -423,9 +424,8 @@ struct SeenLogins {
     }
 
     func location(of id: Int64) -> UInt64? {
-        guard id < denseLimit else { return beyond[id] }
         let index = Int(id)
-        guard index < locations.count, locations[index] != 0 else { return nil }
-        return locations[index]
+        if index < locations.count, locations[index] != 0 { return locations[index] }
+        return beyond[id]
     }
 }

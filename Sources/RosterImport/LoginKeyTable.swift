@@ -42,7 +42,9 @@ struct LoginKeyTable {
         var tag: UInt32
         var fingerprint: UInt64
 
-        init(_ record: LoginRecord) {
+        /// Borrowing: an initialiser otherwise takes its argument, and the caller would
+        /// copy a record it keeps.
+        init(_ record: borrowing LoginRecord) {
             var hasher = LoginHasher(organisation: record.organisation)
             hasher.combine(record.environment.rawValue)
             hasher.combine(record.username)
