@@ -15,7 +15,7 @@ struct ImportRun {
     private var database: Database { store.database }
     private var organisationIDs: [String: Int64] = [:]
     /// Where each login was named in this run: file index << 32 | line.
-    private var seen = SeenLogins()
+    private var seen: SeenLogins
     /// Logins named by invalid records: never deleted as absent from a full roster.
     private var protectedKeys: Set<String> = []
     /// (organisation, environment) pairs the files cover, for `--full-roster`.
@@ -38,7 +38,7 @@ struct ImportRun {
     }
 
     /// Every login of the store by key, and the logins this run adds.
-    private var keys = LoginKeyTable()
+    private var keys: LoginKeyTable
     /// The statements run once per record, prepared once per run.
     private let verify: Statement
     private let details: Statement
@@ -412,7 +412,7 @@ struct SeenLogins {
     private var beyond: [Int64: UInt64] = [:]
     private let storeLogins: Int
 
-    init(logins: Int = 0) { storeLogins = logins }
+    init(logins: Int) { storeLogins = logins }
 
     mutating func mark(_ id: Int64, at location: UInt64) {
         let index = Int(id)

@@ -382,7 +382,8 @@ enum ReaderMessage: Sendable {
     /// number of valid records that came before it in the file.
     struct ValidatedBatch: Sendable {
         var valid: Batch<ValidRecord>
-        /// The valid records' key tags, in the same order.
+        /// The valid records' key tags, in the same order, apart from the records so
+        /// that warming the key table for them reads (and copies) no record.
         var tags: [UInt32] = []
         var failures: [(before: Int, ValidationFailure)] = []
     }
