@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "SQLiteDBTests", dependencies: ["SQLiteDB", "CSQLite", "TestSupport"]),
         .testTarget(name: "MFAStoreTests", dependencies: ["MFAStore", "OTP", "SQLiteDB", "TestSupport"]),
         // Runs the built tools on copies of Samples/ in temporary folders.
-        .testTarget(name: "RosterImportTests", dependencies: ["RosterImport", "MFAStore", "TestSupport"]),
+        .testTarget(name: "RosterImportTests", dependencies: ["RosterImport", "MFAStore", "TestSupport", "CLibXML2"]),
         .testTarget(name: "SheetsTests", dependencies: ["Sheets", "OTP", "TestSupport"]),
         .testTarget(name: "EnrolmentTests", dependencies: ["Enrolment", "MFAStore", "OTP", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "MFAStore", "OTP"]),

@@ -74,8 +74,9 @@ struct RecordValidator {
             fail(.organisation, "'\(fromFile)' differs from --org \(option)")
         } else if organisation.isEmpty {
             fail(.organisation, "required; give it in the file or with --org")
-        } else if !Self.isOrganisationCode(organisation) {
-            fail(.organisation, "'\(organisation)' is not an organisation code (letters, digits and hyphens, at most \(Self.maxOrganisationLength))")
+        } else if !Self.isOrganisationCode(raw.organisation ?? organisation) {
+            // Checked as written: upper-casing maps some non-ASCII letters to ASCII ones.
+            fail(.organisation, "'\(raw.organisation ?? organisation)' is not an organisation code (letters, digits and hyphens, at most \(Self.maxOrganisationLength))")
             organisation = ""
         }
 
@@ -93,23 +94,26 @@ struct RecordValidator {
             fail(.environment, "required; give it in the file or with --env")
         }
 
-        let username = raw.username?.lowercasedFast ?? ""
-        if username.isEmpty {
+        // Username and e-mail are checked as written, then lower-cased: lower-casing maps
+        // some non-ASCII letters to ASCII ones (the Kelvin sign to k).
+        let writtenUsername = raw.username ?? ""
+        if writtenUsername.isEmpty {
             fail(.username, "required")
-        } else if username.utf8.count > Self.maxUsernameLength {
+        } else if writtenUsername.utf8.count > Self.maxUsernameLength {
             fail(.username, "longer than \(Self.maxUsernameLength) characters")
-        } else if let message = Self.usernameProblem(username) {
+        } else if let message = Self.usernameProblem(writtenUsername) {
             fail(.username, message)
         }
+        let username = writtenUsername.lowercasedFast
 
-        let email = raw.email?.lowercasedFast
-        if let email {
+        if let email = raw.email {
             if email.utf8.count > Self.maxEmailLength {
                 fail(.email, "longer than \(Self.maxEmailLength) characters")
             } else if !Self.isEmail(email) {
                 fail(.email, "'\(email)' is not an e-mail address")
             }
         }
+        let email = raw.email?.lowercasedFast
 
         var displayName = raw.displayName ?? ""
         if displayName.isEmpty, let given = raw.givenName, let family = raw.familyName {
