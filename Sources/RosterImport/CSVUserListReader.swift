@@ -28,7 +28,15 @@ final class CSVUserListReader: UserListReader {
         self.suppliedFields = suppliedFields
     }
 
-    func next() throws(ImportError) -> RawUserRecord? {
+    var bytesDelivered: Int64 { input.bytesRead }
+
+    func readRecords(_ deliver: @escaping (consuming RawUserRecord) -> Bool) throws(ImportError) {
+        while let record = try next() {
+            guard deliver(record) else { return }
+        }
+    }
+
+    private func next() throws(ImportError) -> RawUserRecord? {
         if !headerRead {
             headerRead = true
             guard try tokenizer.next(into: &record) else {

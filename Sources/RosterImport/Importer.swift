@@ -288,15 +288,18 @@ public final class Importer {
                 case .xml: try XMLUserListReader(path: path, displayName: path)
                 }
             var batch = Batch<RawUserRecord>(capacity: batchSize)
-            while let raw = try reader.next() {
+            var cancelled = false
+            try reader.readRecords { raw in
                 batch.append(raw)
-                if batch.count == batchSize {
-                    // Handed over whole, so that the next stage holds its only reference.
-                    guard channel.send(.raw(consume batch, bytes: reader.input.bytesRead)) else { return }
-                    batch = Batch(capacity: batchSize)
-                }
+                guard batch.count == batchSize else { return true }
+                // Handed over whole, so that the next stage holds its only reference.
+                var full = Batch<RawUserRecord>(capacity: batchSize)
+                swap(&full, &batch)
+                cancelled = !channel.send(.raw(consume full, bytes: reader.bytesDelivered))
+                return !cancelled
             }
-            if batch.count > 0 { guard channel.send(.raw(batch, bytes: reader.input.bytesRead)) else { return } }
+            if cancelled { return }
+            if batch.count > 0 { guard channel.send(.raw(batch, bytes: reader.bytesDelivered)) else { return } }
             end.fileProblems = reader.fileProblems
             end.notes = reader.notes
             end.digest = reader.input.digest()

@@ -20,11 +20,12 @@ public enum UserListFile {
         let validator = RecordValidator(organisationOption: organisation, environmentOption: environment, knownRoles: knownRoles)
         var records: [LoginRecord] = []
         var problems: [Problem] = []
-        while let raw = try reader.next() {
+        try reader.readRecords { raw in
             switch validator.validate(raw) {
             case .success(let record): records.append(record)
             case .failure(let failure): problems.append(contentsOf: failure.problems)
             }
+            return true
         }
         problems = reader.fileProblems + problems
         if problems.isEmpty && records.isEmpty {

@@ -1,12 +1,15 @@
 /// A source of user records from one file.
 protocol UserListReader: AnyObject {
-    /// The next record, or nil when the file is done.
-    func next() throws(ImportError) -> RawUserRecord?
+    /// Reads the file to its end, handing over each record as it is read; `deliver`
+    /// returns false to stop early.
+    func readRecords(_ deliver: @escaping (consuming RawUserRecord) -> Bool) throws(ImportError)
     /// Problems with the file as a whole (its header, its structure), found so far.
     var fileProblems: [Problem] { get }
     /// Notes for the user that are not problems (ignored columns).
     var notes: [String] { get }
     var input: FileInput { get }
+    /// The file's bytes read by the time the last record handed over was read.
+    var bytesDelivered: Int64 { get }
 }
 
 public enum UserListFormat: String, CaseIterable, Sendable {

@@ -3,109 +3,186 @@ import MFAStore
 import XMLStream
 
 /// Reads an XML user list with libxml2's SAX parser, validating it against the version 1
-/// XSD as it goes.
-final class XMLUserListReader: UserListReader, XMLContentHandler {
+/// XSD as it goes. libxml2 runs on a thread of its own, which keeps each record's text as
+/// byte ranges in one buffer per block of records; this reader makes their strings on the
+/// calling thread, so that the two share the work (libxml2 is most of it).
+final class XMLUserListReader: UserListReader {
     let input: FileInput
-    private var parser: XMLPushParser!
     private let file: String
     private(set) var fileProblems: [Problem] = []
     let notes: [String] = []
-    private var done = false
-    private var rootChecked = false
-    private let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 256 * 1024, alignment: 1)
+    private(set) var bytesDelivered: Int64 = 0
+    private let readAhead: ReadAheadFile
+    private let parsing: XMLRecordParser
 
-    /// Records with all their problems, in document order, and the next to hand out:
-    /// each is taken out of its slot, not copied.
-    private var ready: [RawUserRecord?] = []
-    private var nextReady = 0
-    /// The last record read to its end tag, waiting for problems that may still be
-    /// reported about it.
-    private var held: RawUserRecord?
+    init(path: String, displayName: String) throws(ImportError) {
+        input = try FileInput(path: path)
+        file = displayName
+        readAhead = ReadAheadFile(input: input)
+        parsing = try XMLRecordParser(source: readAhead, path: path, file: displayName)
+    }
+
+    func readRecords(_ deliver: @escaping (consuming RawUserRecord) -> Bool) throws(ImportError) {
+        guard input.size > 0 else {
+            fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "the file is empty; expected a <userList> document"))
+            return
+        }
+        let blocks = Channel<PackedUserRecords>(capacity: 4)
+        let finished = DispatchSemaphore(value: 0)
+        let parsing = self.parsing
+        readAhead.start()
+        let thread = Thread {
+            parsing.parse(into: blocks)
+            finished.signal()
+        }
+        thread.stackSize = 1 << 22
+        thread.start()
+        // Cancelling stops the parser at its next block, if this thread stopped first;
+        // the file is read and hashed only as far as the parser went.
+        defer {
+            blocks.cancel()
+            finished.wait()
+            readAhead.stop()
+        }
+        while var block = blocks.receive() {
+            bytesDelivered = block.bytesRead
+            for index in block.lines.indices {
+                guard deliver(block.record(index, file: file)) else { return }
+            }
+            if let end = block.end.take() {
+                fileProblems = end.fileProblems
+                if let error = end.readError { throw error }
+                return
+            }
+        }
+    }
+}
+
+/// Records as the parsing thread hands them over: each field's text a byte range in one
+/// buffer, so that no string is made there.
+struct PackedUserRecords: Sendable {
+    struct Field: Sendable {
+        /// Nil for a role.
+        var field: UserField?
+        var bytes: Range<Int>
+    }
+
+    struct End: Sendable {
+        var fileProblems: [Problem]
+        var readError: ImportError?
+    }
+
+    var text: [UInt8] = []
+    var fields: [Field] = []
+    /// Per record: its line and its first field.
+    var lines: [Int] = []
+    var firstFields: [Int] = []
+    /// By record; problems are rare.
+    var problems: [Int: [Problem]] = [:]
+    /// The file's bytes read by the time the block was sent.
+    var bytesRead: Int64 = 0
+    /// Set on the file's last block.
+    var end: End?
+
+    var count: Int { lines.count }
+
+    func record(_ index: Int, file: String) -> RawUserRecord {
+        var record = RawUserRecord(location: SourceLocation(file: file, line: lines[index]))
+        let fieldsEnd = index + 1 < firstFields.count ? firstFields[index + 1] : fields.count
+        text.withUnsafeBufferPointer { text in
+            for field in fields[firstFields[index]..<fieldsEnd] {
+                guard let value = String.trimmedWhitespace(decoding: UnsafeBufferPointer(rebasing: text[field.bytes])) else { continue }
+                if let name = field.field { record[name] = value } else { record.roles.append(value) }
+            }
+        }
+        if let problems = problems[index] { record.problems = problems }
+        return record
+    }
+}
+
+/// The parsing thread's side: libxml2, its callbacks and the records as byte ranges. Used by
+/// one thread at a time: made on the reading thread, then used only on the parsing one.
+private final class XMLRecordParser: XMLContentHandler, @unchecked Sendable {
+    private let source: ReadAheadFile
+    private let file: String
+    private var fileProblems: [Problem] = []
+    private var rootChecked = false
+
+    // The properties the parser's callbacks use are exempt from run-time exclusivity
+    // checks: only the parsing thread touches them, one callback at a time, and the
+    // checks were 7 % of that thread's instructions.
+
+    @exclusivity(unchecked) private var parser: XMLStreamParser!
     /// Set up once the parser can intern the element names.
-    private var builder: UserElementBuilder!
-    private var pending: [Problem] = []
+    @exclusivity(unchecked) private var builder: UserElementBuilder!
+    @exclusivity(unchecked) private var block = PackedUserRecords()
+    /// The block's last record, read to its end tag and waiting for problems that may
+    /// still be reported about it.
+    @exclusivity(unchecked) private var held: Int?
+    @exclusivity(unchecked) private var pending: [Problem] = []
     private var reportedProblems = 0
+    private var blocks: Channel<PackedUserRecords>?
+    private static let blockSize = 512
 
     /// Compiled once per process: parsing the XSD costs more than reading a small file.
     static let schema: Result<XMLSchema, XMLStreamError> = Result { () throws(XMLStreamError) in
         try XMLSchema(xsd: UserListSchema.xsdLessPatterns)
     }
 
-    init(path: String, displayName: String) throws(ImportError) {
-        input = try FileInput(path: path)
-        file = displayName
+    init(source: ReadAheadFile, path: String, file: String) throws(ImportError) {
+        self.source = source
+        self.file = file
         let schema: XMLSchema
         do { schema = try Self.schema.get() } catch {
             throw .cannotRead(path: path, reason: "the built-in user-list schema does not compile: \(error)")
         }
         do {
-            parser = try XMLPushParser(name: displayName, schema: schema, handler: self)
+            parser = try XMLStreamParser(name: file, schema: schema, handler: self, source: source.read(into:))
         } catch {
             throw .cannotRead(path: path, reason: "libxml2 could not start reading it")
         }
         builder = UserElementBuilder(
-            file: displayName,
             names: UserElementBuilder.Names(
                 user: parser.intern("user"), roles: parser.intern("roles"), role: parser.intern("role"),
                 fields: UserField.allCases.filter { $0 != .roles }.map { (parser.intern($0.xmlElement), $0) }))
     }
 
-    deinit { chunk.deallocate() }
-
-    /// Records are handed out once the next one has started: libxml2 reports some of a
-    /// record's schema problems at its end tag, and they are matched to records by line.
-    func next() throws(ImportError) -> RawUserRecord? {
-        while nextReady == ready.count {
-            ready.removeAll(keepingCapacity: true)
-            nextReady = 0
-            if done { return nil }
-            try parseNextChunk()
-        }
-        defer { nextReady += 1 }
-        return ready[nextReady].take()
-    }
-
-    private func parseNextChunk() throws(ImportError) {
-        if input.size == 0 {
-            done = true
-            fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "the file is empty; expected a <userList> document"))
-            return
-        }
-        let count = try input.read(into: chunk)
+    /// Parses the whole file into `blocks`, the last with the file's end. A record goes out
+    /// once the next one has started: libxml2 reports some of a record's schema problems
+    /// at its end tag, and they are matched to records by line.
+    func parse(into blocks: Channel<PackedUserRecords>) {
+        self.blocks = blocks
         do {
-            if count > 0 {
-                try parser.parse(UnsafeRawBufferPointer(rebasing: chunk[..<count]))
-                return
-            }
-            try parser.finish()
+            try parser.parse()
             if !rootChecked {
                 fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "the file is empty; expected a <userList> document"))
             }
         } catch {
-            fail(error)
+            if source.error == nil { fail(error) }
         }
         finishDocument()
+        block.bytesRead = source.bytesTaken
+        block.end = PackedUserRecords.End(fileProblems: fileProblems, readError: source.error)
+        blocks.send(block)
     }
 
-    /// Hands out the last record with every problem not yet matched to one.
+    /// Gives the last record every problem not yet matched to one.
     private func finishDocument() {
-        done = true
         pending.append(contentsOf: parser.takeProblems().map(problem))
         reportedProblems += pending.count
         if !parser.isValid && reportedProblems == 0 && fileProblems.isEmpty {
             fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "the document is not valid against the user-list schema"))
         }
-        if var held = self.held.take() {
-            held.problems.append(contentsOf: pending)
-            ready.append(held)
+        if let held = held.take() {
+            block.problems[held, default: []].append(contentsOf: pending)
         } else {
             fileProblems.append(contentsOf: pending)
         }
         pending.removeAll()
     }
 
-    func startElement(localName: UnsafePointer<UInt8>, namespaceURI: UnsafePointer<UInt8>?, line: Int) {
-        switch builder.start(localName, line: line) {
+    func startElement(localName: UnsafePointer<UInt8>, namespaceURI: UnsafePointer<UInt8>?, line: Int) -> Bool {
+        switch builder.start(localName, in: block) {
         case .root:
             rootChecked = true
             if namespaceURI.map({ String(cString: $0) }) != UserListSchema.namespace {
@@ -116,23 +193,34 @@ final class XMLUserListReader: UserListReader, XMLContentHandler {
             // Every problem about the record before has been reported by now.
             pending.append(contentsOf: parser.takeProblems().map(problem))
             let earlier = takePending(before: line)
-            if var previous = held.take() {
-                previous.problems.append(contentsOf: earlier)
-                ready.append(previous)
+            if let previous = held.take() {
+                if !earlier.isEmpty { block.problems[previous, default: []].append(contentsOf: earlier) }
             } else {
                 fileProblems.append(contentsOf: earlier)
             }
-        case .other:
+            if block.count >= Self.blockSize { sendBlock() }
+            block.lines.append(line)
+            block.firstFields.append(block.fields.count)
+        case .field, .other:
             break
         }
+        return builder.collectingText
     }
 
-    func endElement(localName: UnsafePointer<UInt8>) {
-        if let record = builder.end(localName) { held = record }
+    private func sendBlock() {
+        block.bytesRead = source.bytesTaken
+        var full = PackedUserRecords()
+        swap(&full, &block)
+        if blocks?.send(full) == false { parser.stop() }
+    }
+
+    func endElement(localName: UnsafePointer<UInt8>) -> Bool {
+        if builder.end(localName, into: &block) { held = block.count - 1 }
+        return builder.collectingText
     }
 
     func characters(_ text: UnsafeBufferPointer<UInt8>) {
-        builder.characters(text)
+        builder.characters(text, into: &block)
     }
 
     private func takePending(before line: Int) -> [Problem] {
@@ -173,8 +261,8 @@ final class XMLUserListReader: UserListReader, XMLContentHandler {
     }
 }
 
-/// Turns the elements of `<user>` into a record. A struct, so that each event costs one
-/// access check rather than one per property of the reader.
+/// Follows the elements of `<user>` and records each field's text in the block. A struct,
+/// so that each event costs one access to the parser's state rather than one per property.
 private struct UserElementBuilder {
     /// Element names as the parser interns them.
     struct Names {
@@ -182,32 +270,33 @@ private struct UserElementBuilder {
         let fields: [(pointer: UnsafePointer<UInt8>?, field: UserField)]
     }
 
-    enum Start { case root, user, other }
+    enum Start { case root, user, field, other }
 
-    private let file: String
     private let names: Names
     private var depth = 0
-    private var record: RawUserRecord?
+    private var inRecord = false
     private var field: UserField?
     private var inRole = false
-    private var collectingText = false
-    private var text: [UInt8] = []
+    private(set) var collectingText = false
+    /// Where the text being collected starts in the block's buffer.
+    private var textStart = 0
 
-    init(file: String, names: Names) {
-        self.file = file
+    init(names: Names) {
         self.names = names
     }
 
-    mutating func start(_ name: UnsafePointer<UInt8>, line: Int) -> Start {
+    mutating func start(_ name: UnsafePointer<UInt8>, in block: PackedUserRecords) -> Start {
         depth += 1
         switch depth {
         case 1:
             return .root
         case 2 where name == names.user:
-            record = RawUserRecord(location: SourceLocation(file: file, line: line))
+            inRecord = true
             return .user
-        case 3... where record != nil:
-            text.removeAll(keepingCapacity: true)
+        case 3... where inRecord:
+            // A field's text is what follows its last start tag.
+            textStart = block.text.count
+            collectingText = false
             if name == names.role {
                 inRole = true
                 collectingText = true
@@ -215,31 +304,33 @@ private struct UserElementBuilder {
                 field = names.fields.first(where: { $0.pointer == name })?.field
                 collectingText = field != nil
             }
-            return .other
+            return .field
         default:
             return .other
         }
     }
 
-    /// The record, when `name` ends a `<user>`.
-    mutating func end(_ name: UnsafePointer<UInt8>) -> RawUserRecord? {
+    /// Whether `name` ended a `<user>`.
+    mutating func end(_ name: UnsafePointer<UInt8>, into block: inout PackedUserRecords) -> Bool {
         defer { depth -= 1 }
-        if depth == 2, name == names.user { return record.take() }
-        guard collectingText, record != nil else { return nil }
+        if depth == 2, name == names.user, inRecord {
+            inRecord = false
+            return true
+        }
+        guard collectingText, inRecord else { return false }
         collectingText = false
-        if let value = text.withUnsafeBufferPointer(String.trimmedWhitespace(decoding:)) {
-            if inRole, name == names.role {
-                record?.roles.append(value)
-            } else if let field {
-                record?[field] = value
-            }
+        let bytes = textStart..<block.text.count
+        if inRole, name == names.role {
+            block.fields.append(PackedUserRecords.Field(field: nil, bytes: bytes))
+        } else if let field {
+            block.fields.append(PackedUserRecords.Field(field: field, bytes: bytes))
         }
         if name == names.role { inRole = false }
         field = nil
-        return nil
+        return false
     }
 
-    mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if collectingText { text.append(contentsOf: bytes) }
+    mutating func characters(_ bytes: UnsafeBufferPointer<UInt8>, into block: inout PackedUserRecords) {
+        if collectingText { block.text.append(contentsOf: bytes) }
     }
 }

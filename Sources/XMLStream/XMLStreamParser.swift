@@ -57,53 +57,78 @@ public final class XMLSchema: @unchecked Sendable {
     deinit { xmlSchemaFree(handle) }
 }
 
-/// What a document holds, handed over by `XMLPushParser` as it is parsed.
+/// What a document holds, handed over by `XMLStreamParser` as it is parsed.
 public protocol XMLContentHandler: AnyObject {
     /// `localName` is interned by the parser: compare it by pointer with
-    /// `XMLPushParser.intern(_:)`, which costs nothing per element.
-    func startElement(localName: UnsafePointer<xmlChar>, namespaceURI: UnsafePointer<xmlChar>?, line: Int)
-    func endElement(localName: UnsafePointer<xmlChar>)
+    /// `XMLStreamParser.intern(_:)`, which costs nothing per element. Returns whether the
+    /// handler wants the text that follows: most text in a document is the white space
+    /// between elements, and text not wanted costs no call.
+    func startElement(localName: UnsafePointer<xmlChar>, namespaceURI: UnsafePointer<xmlChar>?, line: Int) -> Bool
+    /// Returns whether the handler wants the text that follows.
+    func endElement(localName: UnsafePointer<xmlChar>) -> Bool
     /// Text, in as many pieces as libxml2 likes; always valid UTF-8.
     func characters(_ text: UnsafeBufferPointer<UInt8>)
 }
 
-/// libxml2's SAX parser, fed bytes by the caller, so memory stays flat however large the
-/// document, and no tree is built (libxml2's tree-building reader takes about 30 % more
-/// instructions).
+/// Where the parser gets the document's bytes: fills the buffer and returns the count,
+/// 0 at the end, or -1 when it cannot read (the caller keeps its own reason).
+public typealias XMLByteSource = (UnsafeMutableRawBufferPointer) -> Int
+
+/// libxml2's SAX parser pulling the document from a byte source, so memory stays flat
+/// however large the document, and no tree is built (libxml2's tree-building reader takes
+/// about 30 % more instructions; its push parser, which looks ahead for the end of every
+/// tag before parsing it, 8 % more).
 /// Safe by construction: no network (`XML_PARSE_NONET`), no entity substitution (never
 /// `XML_PARSE_NOENT`), no DTD loading, and any document type declaration is refused
 /// before libxml2 sees it.
-public final class XMLPushParser {
+public final class XMLStreamParser {
     private let context: xmlParserCtxtPtr
     private var validation: (context: xmlSchemaValidCtxtPtr, plug: xmlSchemaSAXPlugPtr)?
     /// Unretained: the handler owns this parser, and is called for every element.
     private unowned(unsafe) let handler: any XMLContentHandler
     private let collector = ProblemCollector()
-    private var prolog = PrologGuard()
+    private let input: GuardedInput
+    /// Whether the handler wants the text that follows, as it last answered. Exempt from
+    /// run-time exclusivity checks: only the parsing thread touches it, in callbacks.
+    @exclusivity(unchecked) private var textWanted = true
 
-    public init(name: String, schema: XMLSchema?, handler: any XMLContentHandler) throws(XMLStreamError) {
+    public init(name: String, schema: XMLSchema?, handler: any XMLContentHandler, source: @escaping XMLByteSource) throws(XMLStreamError) {
         self.handler = handler
+        input = GuardedInput(source: source)
         var sax = xmlSAXHandler()
         sax.initialized = XML_SAX2_MAGIC
         sax.startElementNs = { userData, localName, _, namespaceURI, _, _, _, _, _ in
             guard let userData, let localName else { return }
-            let parser = XMLPushParser.from(userData)
-            parser.handler.startElement(localName: localName, namespaceURI: namespaceURI, line: parser.line)
+            XMLStreamParser.with(userData) { parser in
+                parser.textWanted = parser.handler.startElement(localName: localName, namespaceURI: namespaceURI, line: parser.line)
+            }
         }
         sax.endElementNs = { userData, localName, _, _ in
             guard let userData, let localName else { return }
-            XMLPushParser.from(userData).handler.endElement(localName: localName)
+            XMLStreamParser.with(userData) { parser in
+                parser.textWanted = parser.handler.endElement(localName: localName)
+            }
         }
         sax.characters = { userData, text, length in
             guard let userData, let text, length > 0 else { return }
-            XMLPushParser.from(userData).handler.characters(UnsafeBufferPointer(start: text, count: Int(length)))
+            XMLStreamParser.with(userData) { parser in
+                guard parser.textWanted else { return }
+                parser.handler.characters(UnsafeBufferPointer(start: text, count: Int(length)))
+            }
         }
         // CDATA is text too. Not through XML_PARSE_NOCDATA: that leaves the schema
         // validator, plugged in below, a handler that drops CDATA sections.
         sax.cdataBlock = sax.characters
         // The context starts without user data: self cannot be passed before all its
         // stored properties are set.
-        guard let context = xmlCreatePushParserCtxt(&sax, nil, nil, 0, name) else { throw .cannotCreateParser }
+        let read: xmlInputReadCallback = { inputContext, buffer, length in
+            guard let inputContext, let buffer, length > 0 else { return -1 }
+            let input = Unmanaged<GuardedInput>.fromOpaque(inputContext).takeUnretainedValue()
+            return Int32(input.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(length))))
+        }
+        guard let context = xmlCreateIOParserCtxt(&sax, nil, read, nil, Unmanaged.passUnretained(input).toOpaque(), XML_CHAR_ENCODING_NONE) else {
+            throw .cannotCreateParser
+        }
         self.context = context
         context.pointee.userData = Unmanaged.passUnretained(self).toOpaque()
         xmlCtxtUseOptions(context, Self.options)
@@ -129,9 +154,10 @@ public final class XMLPushParser {
         }, UnsafeMutableRawPointer(context))
     }
 
-    /// The parser behind the user data that libxml2 hands each callback.
-    private static func from(_ userData: UnsafeMutableRawPointer) -> XMLPushParser {
-        Unmanaged<XMLPushParser>.fromOpaque(userData).takeUnretainedValue()
+    /// Calls `body` with the parser behind the user data that libxml2 hands each
+    /// callback, without retaining it: libxml2 calls back only while `parse` holds it.
+    private static func with(_ userData: UnsafeMutableRawPointer, _ body: (XMLStreamParser) -> Void) {
+        Unmanaged<XMLStreamParser>.fromOpaque(userData)._withUnsafeGuaranteedRef(body)
     }
 
     deinit {
@@ -150,32 +176,28 @@ public final class XMLPushParser {
         xmlDictLookup(context.pointee.dict, name, -1)
     }
 
-    /// Parses the next bytes of the document, calling the handler as it goes.
-    public func parse(_ bytes: UnsafeRawBufferPointer) throws(XMLStreamError) {
-        try prolog.check(bytes)
-        try withProblemsCollected {
-            xmlParseChunk(context, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count), 0)
-        }
-    }
-
-    /// Tells the parser the document has ended, so that it can check it is complete.
-    public func finish() throws(XMLStreamError) {
-        try withProblemsCollected { xmlParseChunk(context, nil, 0, 1) }
-    }
-
-    /// Problems go to the calling thread's global handler for the length of each call, so
-    /// the parser may be fed from any thread.
-    private func withProblemsCollected(_ parse: () -> Int32) throws(XMLStreamError) {
+    /// Parses the whole document, calling the handler as it goes. Problems go to the
+    /// calling thread's global handler meanwhile, so any thread may parse.
+    public func parse() throws(XMLStreamError) {
         mfa_libxml2_silence_generic_errors()
         let unmanagedCollector = Unmanaged.passUnretained(collector)
         xmlSetStructuredErrorFunc(unmanagedCollector.toOpaque(), collectProblem)
         defer { xmlSetStructuredErrorFunc(nil, nil) }
-        _ = parse()
-        if context.pointee.wellFormed == 0 {
+        _ = xmlParseDocument(context)
+        if let line = input.doctypeLine { throw .documentTypeDeclaration(line: line) }
+        if context.pointee.wellFormed == 0 && !stopped {
             let all = takeProblems()
             let problems = all.filter { $0.kind == .wellFormedness }
             throw .notWellFormed(problems.isEmpty ? all : problems)
         }
+    }
+
+    private var stopped = false
+
+    /// Ends the parse from a handler's callback; `parse` then returns without an error.
+    public func stop() {
+        stopped = true
+        xmlStopParser(context)
     }
 
     /// The line the parser has reached.
@@ -193,6 +215,28 @@ public final class XMLPushParser {
     public var isValid: Bool {
         guard let validation else { return true }
         return xmlSchemaIsValid(validation.context) == 1
+    }
+}
+
+/// The byte source behind the prolog guard: a document type declaration ends the input
+/// before libxml2 sees it.
+private final class GuardedInput {
+    let source: XMLByteSource
+    private var prolog = PrologGuard()
+    private(set) var doctypeLine: Int?
+
+    init(source: @escaping XMLByteSource) { self.source = source }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        let count = source(buffer)
+        guard count > 0 else { return count }
+        do {
+            try prolog.check(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+        } catch {
+            if case .documentTypeDeclaration(let line) = error { doctypeLine = line }
+            return -1
+        }
+        return count
     }
 }
 
