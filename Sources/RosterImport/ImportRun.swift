@@ -51,6 +51,8 @@ struct ImportRun {
     private let insertLogins: Statement
     private let insertLogin: Statement
     private var pendingAdds: [(record: LoginRecord, organisationID: Int64, id: Int64)] = []
+    /// The texts of one INSERT, their storage kept from one to the next.
+    private var addTexts = TextParameters()
     private var nextID: Int64
     static let addsPerInsert = 16
     private var lastCoverage: Coverage?
@@ -193,11 +195,14 @@ struct ImportRun {
     /// Login `id`'s status and whether `record` leaves its details as they are; nil when
     /// `id` is another login (its key only shares a tag with the record's).
     private func compare(_ record: LoginRecord, organisationID: Int64, withLogin id: Int64) throws -> (status: String, detailsUnchanged: Bool)? {
-        try bindLogin(record, organisationID: organisationID, to: verify)
+        var texts = TextParameters()
+        try bindLogin(record, organisationID: organisationID, to: verify, texts: &texts)
         try verify.bind(id, at: 8)
         defer { verify.reset() }
-        guard try verify.step(), verify.int64(1) == 1 else { return nil }
-        return (verify.text(0), verify.int64(2) == 1)
+        return try verify.withBound(texts) { () throws(DatabaseError) in
+            guard try verify.step(), verify.int64(1) == 1 else { return nil }
+            return (verify.text(0), verify.int64(2) == 1)
+        }
     }
 
     /// The names of the fields `record` would change in login `id`.
@@ -248,14 +253,17 @@ struct ImportRun {
 
     /// The comparison and the insert take a login's fields as seven parameters in this
     /// order, from `first`.
-    private func bindLogin(_ record: LoginRecord, organisationID: Int64, to statement: Statement, from first: Int32 = 1) throws {
+    /// Binds the login's number and adds its texts to `texts`, for `Statement.withBound`.
+    private func bindLogin(
+        _ record: LoginRecord, organisationID: Int64, to statement: Statement, texts: inout TextParameters, from first: Int32 = 1
+    ) throws {
         try statement.bind(organisationID, at: first)
-        try statement.bind(record.environment.rawValue, at: first + 1)
-        try statement.bind(record.username, at: first + 2)
-        if let email = record.email { try statement.bind(email, at: first + 3) } else { try statement.bindNull(at: first + 3) }
-        try statement.bind(record.displayName, at: first + 4)
-        try statement.bind(record.rolesText, at: first + 5)
-        try statement.bind(record.userType.rawValue, at: first + 6)
+        texts.append(record.environment.rawValue, at: first + 1)
+        texts.append(record.username, at: first + 2)
+        if let email = record.email { texts.append(email, at: first + 3) } else { try statement.bindNull(at: first + 3) }
+        texts.append(record.displayName, at: first + 4)
+        texts.append(record.rolesText, at: first + 5)
+        texts.append(record.userType.rawValue, at: first + 6)
     }
 
     /// An INSERT of `rows` new logins: the time in ?1, then per login its id and the
@@ -282,13 +290,16 @@ struct ImportRun {
         let (statement, rowsPerStatement) =
             pendingAdds.count == Self.addsPerInsert ? (insertLogins, Self.addsPerInsert) : (insertLogin, 1)
         for start in stride(from: 0, to: pendingAdds.count, by: rowsPerStatement) {
+            addTexts.removeAll()
             try statement.bind(now, at: 1)
             for row in 0..<rowsPerStatement {
                 let first = Int32(2 + row * 8)
                 try statement.bind(pendingAdds[start + row].id, at: first)
-                try bindLogin(pendingAdds[start + row].record, organisationID: pendingAdds[start + row].organisationID, to: statement, from: first + 1)
+                try bindLogin(
+                    pendingAdds[start + row].record, organisationID: pendingAdds[start + row].organisationID, to: statement,
+                    texts: &addTexts, from: first + 1)
             }
-            try statement.run()
+            try statement.withBound(addTexts) { () throws(DatabaseError) in try statement.run() }
         }
     }
 

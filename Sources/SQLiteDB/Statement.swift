@@ -4,6 +4,41 @@ import Foundation
 /// SQLite's SQLITE_TRANSIENT: it copies bound text and blobs before the call returns.
 private let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+/// Texts for a statement's parameters, copied end to end, each with a NUL after it, into
+/// one buffer that `Statement.withBound` has SQLite read in place (`SQLITE_STATIC`).
+/// Binding a string copies it into a buffer SQLite allocates, and again, NUL-terminated,
+/// for every `length()` in a CHECK constraint; a terminated text bound in place is copied
+/// only into its row.
+public struct TextParameters {
+    fileprivate var bytes: [UInt8] = []
+    /// The byte count is -1 for a text without NULs, which SQLite then reads up to its
+    /// terminator and knows to be terminated.
+    fileprivate var slots: [(index: Int32, start: Int, count: Int32)] = []
+
+    public init() {}
+
+    /// Empties the parameters, keeping their storage for the next statement's.
+    public mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        slots.removeAll(keepingCapacity: true)
+    }
+
+    public mutating func append(_ text: String, at index: Int32) {
+        let start = bytes.count
+        var hasNUL = false
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { utf8 in
+            bytes.append(contentsOf: utf8)
+            hasNUL = utf8.contains(0)
+        }
+        if copied == nil {
+            bytes.append(contentsOf: text.utf8)
+            hasNUL = text.utf8.contains(0)
+        }
+        slots.append((index, start, hasNUL ? Int32(bytes.count - start) : -1))
+        bytes.append(0)
+    }
+}
+
 /// Owns one prepared statement. Columns and parameters are numbered from 0 and 1,
 /// as in SQLite's own API.
 public final class Statement {
@@ -71,6 +106,26 @@ public final class Statement {
             sqlite3_bind_blob(handle, index, bytes.baseAddress ?? UnsafeRawPointer(bitPattern: 1), Int32(bytes.count), transient)
         }
         try check(code)
+    }
+
+    /// Binds `texts` where they lie for the length of `body`, then clears every binding, so
+    /// that SQLite never reads them once they are gone.
+    public func withBound<Result>(_ texts: TextParameters, _ body: () throws(DatabaseError) -> Result) throws(DatabaseError) -> Result {
+        defer { sqlite3_clear_bindings(handle) }
+        let result = texts.bytes.withUnsafeBytes { buffer -> Swift.Result<Result, DatabaseError> in
+            do throws(DatabaseError) {
+                // Every text adds at least its NUL, so there are bytes whenever there are texts.
+                if let base = buffer.baseAddress?.assumingMemoryBound(to: CChar.self) {
+                    for slot in texts.slots {
+                        try check(sqlite3_bind_text(handle, slot.index, base + slot.start, slot.count, nil))
+                    }
+                }
+                return .success(try body())
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     /// The index of a named parameter (`:name`), or 0 if the statement has none by that name.

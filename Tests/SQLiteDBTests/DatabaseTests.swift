@@ -37,6 +37,30 @@ struct DatabaseTests {
         #expect(rows[2].0 == "Siân O'Brien ✓" && rows[2].1 == [0, 255, 7] && rows[2].2 == -2.0)
     }
 
+    @Test("texts bound in place round-trip, NULs and all, satisfy length() checks, and are unbound afterwards")
+    func textsBoundInPlace() throws {
+        try database.execute("CREATE TABLE named (name TEXT NOT NULL CHECK (length(name) BETWEEN 0 AND 5), note TEXT) STRICT")
+        let insert = try database.prepare("INSERT INTO named (name, note) VALUES (?, ?)")
+        var texts = TextParameters()
+        for (name, note) in [("", "a"), ("Siân", "a\u{0}b"), ("ü\u{0}ü", String(repeating: "x", count: 100_000))] {
+            texts.removeAll()
+            texts.append(name, at: 1)
+            texts.append(note, at: 2)
+            try insert.withBound(texts) { () throws(DatabaseError) in try insert.run() }
+        }
+        // Nothing stays bound to the texts' storage: a bare run binds NULL, which NOT NULL refuses.
+        #expect(throws: DatabaseError.self) { try insert.run() }
+        let rows = try database.rows("SELECT name, note, length(name) FROM named ORDER BY rowid") { ($0.text(0), $0.text(1), $0.int(2)) }
+        #expect(rows.map(\.0) == ["", "Siân", "ü\u{0}ü"])
+        #expect(rows.map(\.1) == ["a", "a\u{0}b", String(repeating: "x", count: 100_000)])
+        // SQLite's length() counts characters up to the first NUL.
+        #expect(rows.map(\.2) == [0, 4, 1])
+        texts.removeAll()
+        texts.append("toolong", at: 1)
+        #expect(throws: DatabaseError.self) { try insert.withBound(texts) { () throws(DatabaseError) in try insert.run() } }
+        #expect(try database.integer("SELECT count(*) FROM named") == 3)
+    }
+
     @Test("errors carry the code, SQLite's message and the SQL, never the values")
     func errors() throws {
         let syntax = #expect(throws: DatabaseError.self) { try database.execute("SELEC nothing") }
