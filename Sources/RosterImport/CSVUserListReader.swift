@@ -30,7 +30,7 @@ final class CSVUserListReader: UserListReader {
 
     var bytesDelivered: Int64 { input.bytesRead }
 
-    func readRecords(_ deliver: @escaping (consuming RawUserRecord) -> Bool) throws(ImportError) {
+    func readRecords(_ deliver: (consuming RawUserRecord) -> Bool) throws(ImportError) {
         while let record = try next() {
             guard deliver(record) else { return }
         }

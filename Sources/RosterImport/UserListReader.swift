@@ -2,7 +2,7 @@
 protocol UserListReader: AnyObject {
     /// Reads the file to its end, handing over each record as it is read; `deliver`
     /// returns false to stop early.
-    func readRecords(_ deliver: @escaping (consuming RawUserRecord) -> Bool) throws(ImportError)
+    func readRecords(_ deliver: (consuming RawUserRecord) -> Bool) throws(ImportError)
     /// Problems with the file as a whole (its header, its structure), found so far.
     var fileProblems: [Problem] { get }
     /// Notes for the user that are not problems (ignored columns).

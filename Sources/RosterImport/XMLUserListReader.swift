@@ -22,7 +22,7 @@ final class XMLUserListReader: UserListReader {
         parsing = try XMLRecordParser(source: readAhead, path: path, file: displayName)
     }
 
-    func readRecords(_ deliver: @escaping (consuming RawUserRecord) -> Bool) throws(ImportError) {
+    func readRecords(_ deliver: (consuming RawUserRecord) -> Bool) throws(ImportError) {
         guard input.size > 0 else {
             fileProblems.append(Problem(SourceLocation(file: file, line: 1), field: nil, "the file is empty; expected a <userList> document"))
             return
@@ -201,7 +201,7 @@ private final class XMLRecordParser: XMLContentHandler, @unchecked Sendable {
             if block.count >= Self.blockSize { sendBlock() }
             block.lines.append(line)
             block.firstFields.append(block.fields.count)
-        case .field, .other:
+        case .other:
             break
         }
         return builder.collectingText
@@ -270,7 +270,7 @@ private struct UserElementBuilder {
         let fields: [(pointer: UnsafePointer<UInt8>?, field: UserField)]
     }
 
-    enum Start { case root, user, field, other }
+    enum Start { case root, user, other }
 
     private let names: Names
     private var depth = 0
@@ -296,7 +296,6 @@ private struct UserElementBuilder {
         case 3... where inRecord:
             // A field's text is what follows its last start tag.
             textStart = block.text.count
-            collectingText = false
             if name == names.role {
                 inRole = true
                 collectingText = true
@@ -304,7 +303,7 @@ private struct UserElementBuilder {
                 field = names.fields.first(where: { $0.pointer == name })?.field
                 collectingText = field != nil
             }
-            return .field
+            return .other
         default:
             return .other
         }

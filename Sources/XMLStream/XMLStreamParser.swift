@@ -91,6 +91,7 @@ public final class XMLStreamParser {
     /// Whether the handler wants the text that follows, as it last answered. Exempt from
     /// run-time exclusivity checks: only the parsing thread touches it, in callbacks.
     @exclusivity(unchecked) private var textWanted = true
+    private var stopped = false
 
     public init(name: String, schema: XMLSchema?, handler: any XMLContentHandler, source: @escaping XMLByteSource) throws(XMLStreamError) {
         self.handler = handler
@@ -119,13 +120,13 @@ public final class XMLStreamParser {
         // CDATA is text too. Not through XML_PARSE_NOCDATA: that leaves the schema
         // validator, plugged in below, a handler that drops CDATA sections.
         sax.cdataBlock = sax.characters
-        // The context starts without user data: self cannot be passed before all its
-        // stored properties are set.
         let read: xmlInputReadCallback = { inputContext, buffer, length in
             guard let inputContext, let buffer, length > 0 else { return -1 }
             let input = Unmanaged<GuardedInput>.fromOpaque(inputContext).takeUnretainedValue()
             return Int32(input.read(into: UnsafeMutableRawBufferPointer(start: buffer, count: Int(length))))
         }
+        // The context starts without user data: self cannot be passed before all its
+        // stored properties are set.
         guard let context = xmlCreateIOParserCtxt(&sax, nil, read, nil, Unmanaged.passUnretained(input).toOpaque(), XML_CHAR_ENCODING_NONE) else {
             throw .cannotCreateParser
         }
@@ -191,8 +192,6 @@ public final class XMLStreamParser {
             throw .notWellFormed(problems.isEmpty ? all : problems)
         }
     }
-
-    private var stopped = false
 
     /// Ends the parse from a handler's callback; `parse` then returns without an error.
     public func stop() {
