@@ -51,9 +51,9 @@ final class Channel<Element: Sendable>: @unchecked Sendable {
     }
 }
 
-/// Values handed back to the thread that made them, to be freed there: glibc frees
-/// another thread's allocations slowly, through that thread's arena and its lock, and
-/// the thread that applies records is the import's bottleneck.
+/// Values handed back by the thread that applies records, the import's bottleneck, to be
+/// freed on an earlier stage's thread: glibc frees another thread's allocations slowly,
+/// through that thread's arena and its lock.
 final class ReturnQueue<Element: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
     private var items: [Element] = []
@@ -91,4 +91,22 @@ struct Batch<Element: Sendable>: Sendable {
         for index in slots.indices { try body(slots[index].take()!) }
         slots.removeAll(keepingCapacity: true)
     }
+}
+
+/// A thread running one stage of an import, whose end the stage that started it waits
+/// for with `join`.
+final class StageThread: Sendable {
+    private let finished = DispatchSemaphore(value: 0)
+
+    init(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread { [finished] in
+            body()
+            finished.signal()
+        }
+        // libxml2's parser, which runs on one of these, recurses once per level of nesting.
+        thread.stackSize = 1 << 22
+        thread.start()
+    }
+
+    func join() { finished.wait() }
 }

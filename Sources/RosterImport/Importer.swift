@@ -203,31 +203,24 @@ public final class Importer {
         let rawRecords = Channel<ReaderMessage>(capacity: 8)
         let validated = Channel<ReaderMessage>(capacity: 8)
         let spentRecords = ReturnQueue<[ReaderMessage.ValidRecord]>()
-        let finished = DispatchSemaphore(value: 0)
         let validator = RecordValidator(
             organisationOption: options.organisation, environmentOption: options.environment,
             knownRoles: configuration.knownRoles)
         let supplied = Set<UserField>(
             [options.organisation.map { _ in .organisation }, options.environment.map { _ in .environment }].compactMap { $0 })
         let headerMap = options.headerMap
-        let reader = Thread {
+        let reader = StageThread {
             Self.read(path: path, format: format, headerMap: headerMap, supplied: supplied, into: rawRecords)
-            finished.signal()
         }
-        let validating = Thread {
+        let validating = StageThread {
             Self.validate(from: rawRecords, with: validator, into: validated, returning: spentRecords)
-            finished.signal()
-        }
-        for thread in [reader, validating] {
-            thread.stackSize = 1 << 22
-            thread.start()
         }
         defer {
             // Unblock and wait for both stages, whether this stage finished or failed.
             rawRecords.cancel()
             validated.cancel()
-            finished.wait()
-            finished.wait()
+            reader.join()
+            validating.join()
         }
 
         var counts = ImportCounts()
@@ -311,7 +304,7 @@ public final class Importer {
     }
 
     /// The second stage: each batch validated, in order. Records the last stage has
-    /// applied come back to be freed here, where their strings were made.
+    /// applied come back to be freed here, off the applying thread.
     private static func validate(
         from input: Channel<ReaderMessage>, with validator: RecordValidator, into output: Channel<ReaderMessage>,
         returning spent: ReturnQueue<[ReaderMessage.ValidRecord]>

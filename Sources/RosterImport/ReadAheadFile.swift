@@ -12,8 +12,7 @@ final class ReadAheadFile: @unchecked Sendable {
 
     private let input: FileInput
     private let pieces = Channel<Piece>(capacity: 8)
-    private let finished = DispatchSemaphore(value: 0)
-    private var started = false
+    private var reading: StageThread?
     private static let pieceSize = 256 * 1024
 
     // The consumer's side, used by one thread.
@@ -29,12 +28,7 @@ final class ReadAheadFile: @unchecked Sendable {
 
     /// Starts reading on a thread of its own; `stop` must follow.
     func start() {
-        started = true
-        let thread = Thread { [self] in
-            readAll()
-            finished.signal()
-        }
-        thread.start()
+        reading = StageThread { [self] in readAll() }
     }
 
     private func readAll() {
@@ -90,9 +84,9 @@ final class ReadAheadFile: @unchecked Sendable {
 
     /// Stops reading, if it has not ended, and waits for the reading thread.
     func stop() {
-        guard started else { return }
-        started = false
+        guard let reading else { return }
+        self.reading = nil
         pieces.cancel()
-        finished.wait()
+        reading.join()
     }
 }

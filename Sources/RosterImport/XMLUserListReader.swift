@@ -28,20 +28,14 @@ final class XMLUserListReader: UserListReader {
             return
         }
         let blocks = Channel<PackedUserRecords>(capacity: 4)
-        let finished = DispatchSemaphore(value: 0)
         let parsing = self.parsing
         readAhead.start()
-        let thread = Thread {
-            parsing.parse(into: blocks)
-            finished.signal()
-        }
-        thread.stackSize = 1 << 22
-        thread.start()
+        let parser = StageThread { parsing.parse(into: blocks) }
         // Cancelling stops the parser at its next block, if this thread stopped first;
         // the file is read and hashed only as far as the parser went.
         defer {
             blocks.cancel()
-            finished.wait()
+            parser.join()
             readAhead.stop()
         }
         while var block = blocks.receive() {
