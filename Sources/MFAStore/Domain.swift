@@ -1,15 +1,36 @@
 import Foundation
 import SQLiteDB
 
+/// A value people name in writing, in any case: `Live`, `LIVE`, ` sandpit `. Its raw
+/// values are the names in lower-case ASCII.
+public protocol NamedInAnyCase: RawRepresentable, CaseIterable where RawValue == String {}
+
+extension NamedInAnyCase {
+    @inlinable
+    public init?(parsing text: some StringProtocol) {
+        // Byte by byte, making no string: a user list names three of these on each of its
+        // lines. Folding ASCII case is not all of Unicode's lower-casing (the Kelvin sign
+        // lower-cases to k), so text that matches nothing is tried that way too.
+        guard let match = text.withTrimmedUTF8(Self.named(byASCII:)) ?? Self(rawValue: String(text).trimmedWhitespace.lowercased())
+        else { return nil }
+        self = match
+    }
+
+    @inlinable
+    static func named(byASCII bytes: UnsafeBufferPointer<UInt8>) -> Self? {
+        allCases.first { candidate in
+            var name = candidate.rawValue
+            return name.withUTF8 { name in
+                name.count == bytes.count && zip(name, bytes).allSatisfy { $0 == ($1 >= 0x41 && $1 <= 0x5A ? $1 | 0x20 : $1) }
+            }
+        }
+    }
+}
+
 /// A platform environment. Each login lives in exactly one; the same person has a
 /// separate login, and a separate enrolment, per environment.
-public enum Environment: String, CaseIterable, Codable, Comparable, Sendable {
+public enum Environment: String, NamedInAnyCase, Codable, Comparable, Sendable {
     case live, sandpit
-
-    /// Accepts the names people write: `Live`, `LIVE`, ` sandpit `.
-    public init?(parsing text: some StringProtocol) {
-        self.init(rawValue: String(text).trimmedWhitespace.lowercasedFast)
-    }
 
     /// As the staff guide and the authenticator app show it.
     public var displayName: String {
@@ -22,20 +43,12 @@ public enum Environment: String, CaseIterable, Codable, Comparable, Sendable {
     public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
-public enum UserType: String, CaseIterable, Codable, Sendable {
+public enum UserType: String, NamedInAnyCase, Codable, Sendable {
     case staff, patient, service
-
-    public init?(parsing text: some StringProtocol) {
-        self.init(rawValue: String(text).trimmedWhitespace.lowercasedFast)
-    }
 }
 
-public enum LoginStatus: String, CaseIterable, Codable, Sendable {
+public enum LoginStatus: String, NamedInAnyCase, Codable, Sendable {
     case active, deleted
-
-    public init?(parsing text: some StringProtocol) {
-        self.init(rawValue: String(text).trimmedWhitespace.lowercasedFast)
-    }
 }
 
 /// `pending` until the first correct code, `active` after; `ended` by a reset,

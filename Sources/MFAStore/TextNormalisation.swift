@@ -21,6 +21,7 @@ extension String {
     }
 
     /// Space, tab or line break: what `trimmedWhitespace` removes.
+    @inlinable
     public static func isWhitespace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
@@ -52,6 +53,19 @@ extension String {
 }
 
 extension StringProtocol {
+    /// `body` of the text's UTF-8 bytes less the white space around them.
+    @inlinable
+    public func withTrimmedUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> R {
+            var start = 0
+            var end = bytes.count
+            while start < end && String.isWhitespace(bytes[start]) { start += 1 }
+            while end > start && String.isWhitespace(bytes[end - 1]) { end -= 1 }
+            return body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+        }
+        return utf8.withContiguousStorageIfAvailable(trimmed) ?? Array(utf8).withUnsafeBufferPointer(trimmed)
+    }
+
     /// Lower-case letters and digits only: how names people type are matched, so
     /// `E-mail`, `e_mail` and `EMAIL`, or `Organisation Admin` and `organisationadmin`,
     /// are the same.

@@ -94,8 +94,7 @@ public final class Importer {
     /// Page cache while importing, in KiB. Logins are found through the run's key
     /// table rather than the key index, and rows by id in roughly file order, so a small
     /// cache costs nothing measurable (8 MiB and 64 MiB took the same time for a million
-    /// logins); it also keeps the sort that builds the key index after a bulk load
-    /// small, spilling to temporary files instead.
+    /// logins).
     static let cacheKiB = 8 * 1024
 
     public init(store: Store, configuration: Configuration, logger: Logger) {
@@ -157,8 +156,10 @@ public final class Importer {
                     summary.files.append(fileSummary)
                 }
                 if bulkLoad {
-                    // The reading stages are done: the index's sort may merge on a second thread.
-                    try database.execute("PRAGMA threads = 1")
+                    // The reading stages are done: the index's sort may use both cores. Its
+                    // runs fit a core's cache when the page cache is small (0.9 s for a
+                    // million logins against 1.1 s with 8 MiB and one helper thread).
+                    try database.execute("PRAGMA threads = 2; PRAGMA cache_size = -2048")
                     try database.execute(Schema.loginKeyIndex)
                 }
                 if !run.fileProblems.isEmpty { throw ImportError.rejected(Self.ordered(run.fileProblems + run.problems, files: options.files)) }

@@ -143,12 +143,11 @@ struct LoginHasher {
     /// Ready for the rest of a login of `organisation`; a copy starts each of its logins.
     init(organisation: String) { combine(organisation) }
 
-    /// A field's bytes, or nil for NULL; with their length, so that no two lists of
-    /// fields hash alike by moving bytes from one field to the next.
+    /// A field's bytes, or nil for NULL; after their length (-1 for NULL), so that no two
+    /// lists of fields hash alike by moving bytes from one field to the next.
     mutating func combine(_ field: UnsafeRawBufferPointer?) {
-        hasher.combine(field != nil)
+        hasher.combine(field?.count ?? -1)
         guard let field else { return }
-        hasher.combine(field.count)
         hasher.combine(bytes: field)
     }
 

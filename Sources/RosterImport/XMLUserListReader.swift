@@ -41,7 +41,7 @@ final class XMLUserListReader: UserListReader {
         while var block = blocks.receive() {
             bytesDelivered = block.bytesRead
             for index in block.lines.indices {
-                guard deliver(block.record(index, file: file)) else { return }
+                guard deliver(block.record(index, file: file, facets: parsing.facets)) else { return }
             }
             if let end = block.end.take() {
                 fileProblems = end.fileProblems
@@ -59,6 +59,9 @@ struct PackedUserRecords: Sendable {
         /// Nil for a role.
         var field: UserField?
         var bytes: Range<Int>
+        var line: Int32
+        /// Its type's facets, by their place in the parser's `facets`; nil for none.
+        var facets: Int8?
     }
 
     struct End: Sendable {
@@ -80,16 +83,23 @@ struct PackedUserRecords: Sendable {
 
     var count: Int { lines.count }
 
-    func record(_ index: Int, file: String) -> RawUserRecord {
+    func record(_ index: Int, file: String, facets: [SimpleTypeFacets]) -> RawUserRecord {
         var record = RawUserRecord(location: SourceLocation(file: file, line: lines[index]))
+        if let problems = problems[index] { record.problems = problems }
         let fieldsEnd = index + 1 < firstFields.count ? firstFields[index + 1] : fields.count
         text.withUnsafeBufferPointer { text in
-            for field in fields[firstFields[index]..<fieldsEnd] {
-                guard let value = String.trimmedWhitespace(decoding: UnsafeBufferPointer(rebasing: text[field.bytes])) else { continue }
-                if let name = field.field { record[name] = value } else { record.roles.append(value) }
+            fields.withUnsafeBufferPointer { fields in
+                for field in fields[firstFields[index]..<fieldsEnd] {
+                    let bytes = UnsafeBufferPointer(rebasing: text[field.bytes])
+                    if let type = field.facets, let message = facets[Int(type)].problem(bytes) {
+                        record.problems.append(
+                            Problem(SourceLocation(file: file, line: Int(field.line)), field: (field.field ?? .roles).name, message))
+                    }
+                    guard let value = String.trimmedWhitespace(decoding: bytes) else { continue }
+                    if let name = field.field { record[name] = value } else { record.roles.append(value) }
+                }
             }
         }
-        if let problems = problems[index] { record.problems = problems }
         return record
     }
 }
@@ -120,8 +130,11 @@ private final class XMLRecordParser: XMLContentHandler, @unchecked Sendable {
 
     /// Compiled once per process: parsing the XSD costs more than reading a small file.
     static let schema: Result<XMLSchema, XMLStreamError> = Result { () throws(XMLStreamError) in
-        try XMLSchema(xsd: UserListSchema.xsdLessPatterns)
+        try XMLSchema(xsd: UserListSchema.structureXSD)
     }
+
+    /// The facets the compiled schema leaves out, for the fields that have any.
+    let facets = Array(UserListSchema.facets.values)
 
     init(source: ReadAheadFile, path: String, file: String) throws(ImportError) {
         self.source = source
@@ -135,10 +148,14 @@ private final class XMLRecordParser: XMLContentHandler, @unchecked Sendable {
         } catch {
             throw .cannotRead(path: path, reason: "libxml2 could not start reading it")
         }
+        let facets = self.facets
+        func facetsIndex(_ field: UserField) -> Int8? {
+            UserListSchema.facets[field].flatMap { type in facets.firstIndex { $0 === type } }.map(Int8.init)
+        }
         builder = UserElementBuilder(
             names: UserElementBuilder.Names(
-                user: parser.intern("user"), roles: parser.intern("roles"), role: parser.intern("role"),
-                fields: UserField.allCases.filter { $0 != .roles }.map { (parser.intern($0.xmlElement), $0) }))
+                user: parser.intern("user"), roles: parser.intern("roles"), role: parser.intern("role"), roleFacets: facetsIndex(.roles),
+                fields: UserField.allCases.filter { $0 != .roles }.map { (parser.intern($0.xmlElement), $0, facetsIndex($0)) }))
     }
 
     /// Parses the whole file into `blocks`, the last with the file's end. A record goes out
@@ -176,7 +193,7 @@ private final class XMLRecordParser: XMLContentHandler, @unchecked Sendable {
     }
 
     func startElement(localName: UnsafePointer<UInt8>, namespaceURI: UnsafePointer<UInt8>?, line: Int) -> Bool {
-        switch builder.start(localName, in: block) {
+        switch builder.start(localName, line: line, in: block) {
         case .root:
             rootChecked = true
             if namespaceURI.map({ String(cString: $0) }) != UserListSchema.namespace {
@@ -261,7 +278,8 @@ private struct UserElementBuilder {
     /// Element names as the parser interns them.
     struct Names {
         let user, roles, role: UnsafePointer<UInt8>?
-        let fields: [(pointer: UnsafePointer<UInt8>?, field: UserField)]
+        let roleFacets: Int8?
+        let fields: [(pointer: UnsafePointer<UInt8>?, field: UserField, facets: Int8?)]
     }
 
     enum Start { case root, user, other }
@@ -269,8 +287,9 @@ private struct UserElementBuilder {
     private let names: Names
     private var depth = 0
     private var inRecord = false
-    private var field: UserField?
+    private var field: (name: UserField, facets: Int8?)?
     private var inRole = false
+    private var line: Int32 = 0
     private(set) var collectingText = false
     /// Where the text being collected starts in the block's buffer.
     private var textStart = 0
@@ -279,7 +298,7 @@ private struct UserElementBuilder {
         self.names = names
     }
 
-    mutating func start(_ name: UnsafePointer<UInt8>, in block: PackedUserRecords) -> Start {
+    mutating func start(_ name: UnsafePointer<UInt8>, line: Int, in block: PackedUserRecords) -> Start {
         depth += 1
         switch depth {
         case 1:
@@ -290,11 +309,12 @@ private struct UserElementBuilder {
         case 3... where inRecord:
             // A field's text is what follows its last start tag.
             textStart = block.text.count
+            self.line = Int32(truncatingIfNeeded: line)
             if name == names.role {
                 inRole = true
                 collectingText = true
             } else if name != names.roles {
-                field = names.fields.first(where: { $0.pointer == name })?.field
+                field = names.fields.first(where: { $0.pointer == name }).map { ($0.field, $0.facets) }
                 collectingText = field != nil
             }
             return .other
@@ -314,9 +334,9 @@ private struct UserElementBuilder {
         collectingText = false
         let bytes = textStart..<block.text.count
         if inRole, name == names.role {
-            block.fields.append(PackedUserRecords.Field(field: nil, bytes: bytes))
+            block.fields.append(PackedUserRecords.Field(field: nil, bytes: bytes, line: line, facets: names.roleFacets))
         } else if let field {
-            block.fields.append(PackedUserRecords.Field(field: field, bytes: bytes))
+            block.fields.append(PackedUserRecords.Field(field: field.name, bytes: bytes, line: line, facets: field.facets))
         }
         if name == names.role { inRole = false }
         field = nil

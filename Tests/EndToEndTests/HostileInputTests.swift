@@ -34,6 +34,8 @@ struct HostileInputTests {
              "bomb.xml:2: a DOCTYPE declaration is not allowed"),
             ("schema.xml", Data("<userList xmlns=\"\(namespace)\" version=\"1\">\n\(user)\n<user><organisation>A81001</organisation><username>y@nhs.net</username><displayName>Y</displayName><userType>robot</userType></user>\n</userList>".utf8),
              "schema.xml:3: user_type:"),
+            ("schema-order.xml", Data("<userList xmlns=\"\(namespace)\" version=\"1\">\n\(user)\n<user><organisation>A81001</organisation><environment>Live</environment><displayName>Y</displayName><username>y@nhs.net</username></user>\n</userList>".utf8),
+             "schema-order.xml:3: display_name: This element is not expected."),
             ("wrong-namespace.xml", Data("<userList xmlns=\"urn:other\" version=\"1\">\(user)</userList>".utf8), "wrong-namespace.xml:1:"),
             ("unterminated.csv", Data((header + "A81001,Live,a@nhs.net,A\nA81001,Live,b@nhs.net,\"B\n").utf8),
              "unterminated.csv:3: unterminated quoted field"),
@@ -49,7 +51,7 @@ struct HostileInputTests {
         ]
     }
 
-    @Test("refused with exit 3, file and line, and the store byte for byte as it was", arguments: 0..<13)
+    @Test("refused with exit 3, file and line, and the store byte for byte as it was", arguments: 0..<14)
     func refused(index: Int) throws {
         let (name, content, expected) = Self.cases(secretPath: workspace.folder.path("secret.txt"))[index]
         let file = try workspace.folder.write(name, content)

@@ -186,6 +186,29 @@ struct ImportChangeTests {
         #expect(try workspace.sql("SELECT count(*) FROM logins") == ["0"])
     }
 
+    @Test("the XSD's enumerations and lengths hold in XML: each value they refuse is refused, named with its element's line")
+    func xmlFacetsEnforced() throws {
+        let document = """
+            <userList xmlns="urn:inhealthcare:mfa:user-list:1" version="1">
+            <user><organisation>A81001</organisation><environment> LIVE </environment><username>good@nhs.net</username><displayName>G</displayName></user>
+            <user><organisation>A81001</organisation><environment>lIVE</environment><username>a@nhs.net</username><displayName>A</displayName></user>
+            <user><organisation>A81001</organisation><environment>Live</environment><username>b@nhs.net</username>
+              <givenName></givenName><familyName>\(String(repeating: "é", count: 201))</familyName>
+              <roles><role>Nurse</role><role/></roles>
+              <userType>Staff</userType><status>gone</status></user>
+            </userList>
+            """
+        let result = try workspace.run("mfa-import", [try workspace.folder.write("facets.xml", document)])
+        #expect(result.status == 3)
+        #expect(result.stderr.contains("facets.xml:3: environment: 'lIVE' is not one of Live, live, LIVE, Sandpit, sandpit, SANDPIT"), "\(result.stderr)")
+        #expect(result.stderr.contains("facets.xml:5: given_name: empty; the schema requires text"))
+        #expect(result.stderr.contains("facets.xml:5: family_name: 201 characters; the schema allows 200 at most"))
+        #expect(result.stderr.contains("facets.xml:6: roles: empty; the schema requires text"))
+        #expect(result.stderr.contains("facets.xml:7: status: 'gone' is not one of active, Active, deleted, Deleted"))
+        #expect(!result.stderr.contains("facets.xml:2:") && !result.stderr.contains("user_type"))
+        #expect(try workspace.sql("SELECT count(*) FROM logins") == ["0"])
+    }
+
     @Test("a full roster marks absent logins deleted; the guard refuses a mass deletion, leaving the store untouched")
     func fullRoster() throws {
         #expect(try workspace.run("mfa-import", [try roster("all.csv", Self.rows(20) + Self.rows(5, organisation: "B82005"))]).status == 0)
@@ -266,7 +289,7 @@ struct ImportChangeTests {
         let invalid: Set<Int> = [1, 512, 513, 1_542, 3_000]
         let users = (1...3_000).map { index in
             "<user><organisation>A81001</organisation><environment>Live</environment><username>user\(index)@nhs.net</username>"
-                + "<displayName>User \(index)</displayName><userType>\(invalid.contains(index) ? "robot" : "staff")</userType></user>"
+                + "<displayName>User \(index)</displayName>\(invalid.contains(index) ? "<nickname>N</nickname>" : "")<userType>staff</userType></user>"
         }
         let document = "<userList xmlns=\"urn:inhealthcare:mfa:user-list:1\" version=\"1\">\n" + users.joined(separator: "\n") + "\n</userList>\n"
         #expect(document.utf8.count > 2 * 256 * 1024)
@@ -279,7 +302,7 @@ struct ImportChangeTests {
             .split(whereSeparator: \.isNewline).dropFirst()
         #expect(rejects.map { $0.split(separator: ",", omittingEmptySubsequences: false)[2] } == invalid.sorted().map { "user\($0)@nhs.net" })
         #expect(rejects.map { $0.split(separator: ",", omittingEmptySubsequences: false)[11] } == invalid.sorted().map { "\($0 + 1)" })
-        #expect(rejects.allSatisfy { $0.contains("\"user_type: [facet 'enumeration'] The value 'robot'") && !$0.contains("; ") })
+        #expect(rejects.allSatisfy { $0.contains("\"nickname: This element is not expected.") && !$0.contains("; ") })
         #expect(try workspace.sql("SELECT count(*) FROM logins") == ["2995"])
     }
 
