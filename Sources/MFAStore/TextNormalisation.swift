@@ -15,9 +15,8 @@ extension String {
     /// UTF-8 `bytes` as a string without the whitespace around it, or nil when nothing
     /// else is left: a reader trims each field as it makes its string, not after.
     public static func trimmedWhitespace(decoding bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        guard let start = bytes.firstIndex(where: { !isWhitespace($0) }) else { return nil }
-        let end = bytes.lastIndex(where: { !isWhitespace($0) })!
-        return String(decoding: UnsafeBufferPointer(rebasing: bytes[start...end]), as: UTF8.self)
+        let trimmed = bytes.trimmingWhitespace
+        return trimmed.isEmpty ? nil : String(decoding: trimmed, as: UTF8.self)
     }
 
     /// Space, tab or line break: what `trimmedWhitespace` removes.
@@ -56,13 +55,7 @@ extension StringProtocol {
     /// `body` of the text's UTF-8 bytes less the white space around them.
     @inlinable
     public func withTrimmedUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
-        func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> R {
-            var start = 0
-            var end = bytes.count
-            while start < end && String.isWhitespace(bytes[start]) { start += 1 }
-            while end > start && String.isWhitespace(bytes[end - 1]) { end -= 1 }
-            return body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
-        }
+        func trimmed(_ bytes: UnsafeBufferPointer<UInt8>) -> R { body(bytes.trimmingWhitespace) }
         return utf8.withContiguousStorageIfAvailable(trimmed) ?? Array(utf8).withUnsafeBufferPointer(trimmed)
     }
 
@@ -71,5 +64,17 @@ extension StringProtocol {
     /// are the same.
     public var matchingKey: String {
         String(String(self).lowercasedFast.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) })
+    }
+}
+
+extension UnsafeBufferPointer<UInt8> {
+    /// These bytes less the white space (`String.isWhitespace`) around them.
+    @inlinable
+    public var trimmingWhitespace: UnsafeBufferPointer<UInt8> {
+        var start = 0
+        var end = count
+        while start < end && String.isWhitespace(self[start]) { start += 1 }
+        while end > start && String.isWhitespace(self[end - 1]) { end -= 1 }
+        return UnsafeBufferPointer(rebasing: self[start..<end])
     }
 }

@@ -1,3 +1,5 @@
+import MFAStore
+
 /// The XSD of the XML user list, version 1. `Samples/user-list-v1.xsd` is the published
 /// copy; a test keeps the two identical.
 public enum UserListSchema {
@@ -160,7 +162,7 @@ public enum UserListSchema {
     }()
 
     /// The value of attribute `name` of the `xs:` element `element` declared on `line`.
-    private static func attribute(_ name: String, of element: String, in line: Substring) -> String? {
+    static func attribute(_ name: String, of element: String, in line: Substring) -> String? {
         guard let start = line.range(of: "<xs:\(element) "),
             let open = line[line.index(before: start.upperBound)...].range(of: " \(name)=\"")
         else { return nil }
@@ -191,11 +193,7 @@ final class SimpleTypeFacets: Sendable {
     /// What is wrong with `text`, an element's whole text, or nil.
     func problem(_ text: UnsafeBufferPointer<UInt8>) -> String? {
         guard collapsesWhitespace else { return problem(ofCollapsed: text) }
-        var start = 0
-        var end = text.count
-        while start < end && String.isWhitespace(text[start]) { start += 1 }
-        while end > start && String.isWhitespace(text[end - 1]) { end -= 1 }
-        let value = UnsafeBufferPointer(rebasing: text[start..<end])
+        let value = text.trimmingWhitespace
         var inside = 0
         while inside < value.count && !String.isWhitespace(value[inside]) { inside += 1 }
         guard inside < value.count else { return problem(ofCollapsed: value) }

@@ -17,17 +17,11 @@ struct SchemaPatternTests {
         var patterns: [String: String] = [:]
         var type: String?
         for line in UserListSchema.xsd.split(separator: "\n") {
-            if let name = attribute("name", of: "<xs:simpleType ", in: line) { type = name }
-            if let value = attribute("value", of: "<xs:pattern ", in: line), let type { patterns[type] = value }
+            if let name = UserListSchema.attribute("name", of: "simpleType", in: line) { type = name }
+            if let value = UserListSchema.attribute("value", of: "pattern", in: line), let type { patterns[type] = value }
         }
         return patterns
     }()
-
-    private static func attribute(_ name: String, of element: String, in line: Substring) -> String? {
-        guard let start = line.range(of: element), let open = line[start.upperBound...].range(of: "\(name)=\"") else { return nil }
-        let rest = line[open.upperBound...]
-        return rest.firstIndex(of: "\"").map { String(rest[..<$0]) }
-    }
 
     @Test(
         "libxml2 and the validator agree on organisation codes and usernames; the validator refuses every e-mail libxml2 does",
